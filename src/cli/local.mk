@@ -1,0 +1,6 @@
+# src/cli: one file per subcommand
+libmailbench_a_SOURCES += \
+	src/cli/cli.c \
+	src/cli/lab.c \
+	src/cli/stubs.c
+noinst_HEADERS += include/mailbench/cli.h

@@ -1,0 +1,1 @@
+# src/core: see README architecture

@@ -1,0 +1,1 @@
+# src/mime: see README architecture

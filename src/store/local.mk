@@ -1,0 +1,1 @@
+# src/store: see README architecture
