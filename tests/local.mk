@@ -6,3 +6,7 @@ tests_unit_test_buf_LDADD = $(UNIT_LDADD)
 noinst_HEADERS += tests/unit/tap.h
 
 TESTS += tests/unit/test_buf
+
+check_PROGRAMS += tests/unit/test_tap
+tests_unit_test_tap_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_tap

@@ -1,1 +1,5 @@
-# src/proto: see README architecture
+# src/proto: SMTP, POP3 and IMAP sessions on top of src/net; reply meanings
+libmailbench_a_SOURCES += \
+	src/proto/reply.c
+noinst_HEADERS += \
+	include/mailbench/reply.h

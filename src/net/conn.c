@@ -1,0 +1,625 @@
+/*
+ * conn.c: a connection: TCP connect with a deadline and cancel, buffered
+ * writes, line reads with limits, and the tap every byte passes through.
+ * TLS lives in tls.c; the bridge that lets libetpan sessions run on a
+ * connection in stream.c.
+ *
+ * The socket is non-blocking from the start and every wait is a poll() on
+ * it and on the cancel pipe, bounded by the operation's deadline: a server
+ * that trickles one byte a second cannot hold a session beyond it, and
+ * another thread can always cancel.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mailbench/xalloc.h"
+#include "net/private.h"
+
+#define CONN_READ_CHUNK 16384
+
+int64_t
+mb_net_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct mb_conn *
+mb_conn_new(enum mb_proto proto, const struct mb_conn_opts *opts)
+{
+	struct mb_conn *c = xcalloc(1, sizeof *c);
+
+	c->proto = proto;
+	c->fd = -1;
+	c->tls_verify = true;
+	c->timeout = 30;
+	if (opts != NULL) {
+		c->ca_file = opts->ca_file ? xstrdup(opts->ca_file) : NULL;
+		c->tls_verify = opts->tls_verify;
+		if (opts->timeout > 0)
+			c->timeout = opts->timeout;
+	}
+	if (pipe2(c->cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		perror("mailbench: pipe");
+		abort();
+	}
+	atomic_init(&c->cancelled, false);
+	c->tap = mb_tap_new(proto);
+	if (opts != NULL) {
+		mb_tap_set_show_data(c->tap, opts->show_data);
+		if (opts->user)
+			mb_tap_set_user(c->tap, opts->user);
+	}
+	mb_buf_init(&c->rbuf);
+	mb_buf_init(&c->wbuf);
+	return c;
+}
+
+void
+mb_conn_free(struct mb_conn *c)
+{
+	if (c == NULL)
+		return;
+	mb_tls_close(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	close(c->cancel_pipe[0]);
+	close(c->cancel_pipe[1]);
+	mb_tap_free(c->tap);
+	/* written data may hold credentials */
+	if (c->wbuf.cap)
+		memset(c->wbuf.data, 0, c->wbuf.cap);
+	mb_buf_release(&c->wbuf);
+	mb_buf_release(&c->rbuf);
+	free(c->ca_file);
+	free(c);
+}
+
+void
+mb_conn_add_sink(struct mb_conn *c, mb_tsink_fn fn, void *ctx)
+{
+	mb_tap_add_sink(c->tap, fn, ctx);
+}
+
+void
+mb_conn_set_session_id(struct mb_conn *c, uint64_t id)
+{
+	mb_tap_set_session(c->tap, id);
+}
+
+void
+mb_conn_set_annotator(struct mb_conn *c, mb_annotate_fn fn)
+{
+	mb_tap_set_annotator(c->tap, fn);
+}
+
+void
+mb_conn_note(struct mb_conn *c, enum mb_tdir dir, int flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mb_tap_vnote(c->tap, dir, flags, fmt, ap);
+	va_end(ap);
+}
+
+int
+mb_net_fail(struct mb_conn *c, struct mb_error *err)
+{
+	if (c->err.kind == MB_OK && err != NULL) {
+		c->err = *err;
+		mb_tap_note(c->tap, MB_TDIR_INFO, MB_TL_ERROR, "%s", err->msg);
+	}
+	return -1;
+}
+
+void
+mb_conn_cancel(struct mb_conn *c)
+{
+	ssize_t r;
+
+	atomic_store(&c->cancelled, true);
+	r = write(c->cancel_pipe[1], "x", 1);
+	(void)r;
+}
+
+bool
+mb_conn_cancelled(const struct mb_conn *c)
+{
+	return atomic_load(&((struct mb_conn *)c)->cancelled);
+}
+
+const struct mb_error *
+mb_conn_error(const struct mb_conn *c)
+{
+	return &c->err;
+}
+
+void
+mb_conn_set_deadline(struct mb_conn *c, int seconds)
+{
+	c->deadline_s = seconds;
+	c->deadline_ms = seconds > 0 ? mb_net_now_ms() + (int64_t)seconds * 1000 : 0;
+}
+
+int
+mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
+	    struct mb_error *err)
+{
+	struct pollfd pfd[2];
+	int64_t until, left;
+	int r;
+
+	for (;;) {
+		if (atomic_load(&c->cancelled))
+			return mb_error_set(err, MB_ERR_CANCEL, "cancelled by the user while %s",
+					    what);
+		until = c->deadline_ms;
+		if (limit_ms > 0 && (until == 0 || limit_ms < until))
+			until = limit_ms;
+		left = -1;
+		if (until > 0) {
+			left = until - mb_net_now_ms();
+			if (left <= 0) {
+				if (until == c->deadline_ms && c->deadline_s > 0)
+					return mb_error_set(err, MB_ERR_TIMEOUT,
+							    "timed out after %d s %s",
+							    c->deadline_s, what);
+				return mb_error_set(err, MB_ERR_TIMEOUT, "timed out %s", what);
+			}
+		}
+		pfd[0].fd = c->fd;
+		pfd[0].events = events;
+		pfd[0].revents = 0;
+		pfd[1].fd = c->cancel_pipe[0];
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		r = poll(pfd, 2, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return mb_error_set(err, MB_ERR_IO, "poll failed while %s: %s", what,
+					    strerror(errno));
+		if (pfd[1].revents)
+			continue; /* the flag is checked at the top */
+		if (pfd[0].revents)
+			return 0;
+	}
+}
+
+/* --- connect --- */
+
+static int
+try_connect(struct mb_conn *c, const struct addrinfo *ai, int64_t limit, struct mb_error *err)
+{
+	int fd, one = 1, soerr = 0;
+	socklen_t sl = sizeof soerr;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return mb_error_set(err, MB_ERR_CONN, "%s", strerror(errno));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->fd = fd;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return 0;
+	if (errno != EINPROGRESS) {
+		mb_error_set(err, MB_ERR_CONN, "%s", strerror(errno));
+		goto fail;
+	}
+	if (mb_net_wait(c, POLLOUT, limit, "connecting", err) < 0)
+		goto fail;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+		soerr = errno;
+	if (soerr != 0) {
+		mb_error_set(err, MB_ERR_CONN, "%s", strerror(soerr));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(fd);
+	c->fd = -1;
+	return -1;
+}
+
+static void
+addr_string(const struct sockaddr *sa, socklen_t len, char *out, size_t outlen)
+{
+	char h[NI_MAXHOST], p[NI_MAXSERV];
+
+	if (getnameinfo(sa, len, h, sizeof h, p, sizeof p, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	if (sa->sa_family == AF_INET6)
+		snprintf(out, outlen, "[%s]:%s", h, p);
+	else
+		snprintf(out, outlen, "%s:%s", h, p);
+}
+
+int
+mb_conn_connect(struct mb_conn *c, const char *host, int port, bool tls, struct mb_error *err)
+{
+	struct addrinfo hints = {0}, *res = NULL, *ai;
+	struct mb_error last = MB_ERROR_INIT;
+	char portstr[16];
+	int64_t t0 = mb_net_now_ms(), limit;
+	int r;
+
+	snprintf(c->host, sizeof c->host, "%s", host);
+	snprintf(portstr, sizeof portstr, "%d", port);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	mb_tap_note(c->tap, MB_TDIR_INFO, 0, "connecting to %s port %d (%s)", host, port,
+		    tls ? "implicit TLS" : "plain TCP");
+	if ((r = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+		mb_error_set(err, MB_ERR_CONN, "cannot resolve '%s': %s", host, gai_strerror(r));
+		return mb_net_fail(c, err);
+	}
+	limit = t0 + (int64_t)c->timeout * 1000;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (try_connect(c, ai, limit, &last) == 0)
+			break;
+		if (last.kind == MB_ERR_CANCEL || last.kind == MB_ERR_TIMEOUT)
+			break;
+	}
+	if (ai == NULL || c->fd < 0) {
+		freeaddrinfo(res);
+		if (last.kind == MB_ERR_CANCEL || last.kind == MB_ERR_TIMEOUT)
+			mb_error_set(err, last.kind, "cannot connect to '%s:%d': %s", host, port,
+				     last.msg);
+		else
+			mb_error_set(err, MB_ERR_CONN, "cannot connect to '%s:%d': %s", host, port,
+				     last.msg[0] ? last.msg : "no address");
+		return mb_net_fail(c, err);
+	}
+	addr_string(ai->ai_addr, ai->ai_addrlen, c->peer, sizeof c->peer);
+	freeaddrinfo(res);
+	mb_tap_note(c->tap, MB_TDIR_INFO, 0, "connected to %s in %lld ms", c->peer,
+		    (long long)(mb_net_now_ms() - t0));
+	if (tls)
+		return mb_tls_handshake(c, err);
+	return 0;
+}
+
+/* --- reading --- */
+
+size_t
+mb_conn_pending(const struct mb_conn *c)
+{
+	return c->rbuf.len - c->rpos;
+}
+
+/* Receive more bytes into rbuf; 0 at EOF (c->eof set), 1 when bytes came, -1 on error. */
+static int
+fill(struct mb_conn *c, const char *what, struct mb_error *err)
+{
+	char tmp[CONN_READ_CHUNK];
+	ssize_t n;
+
+	if (c->eof)
+		return 0;
+	if (c->fd < 0) {
+		mb_error_set(err, MB_ERR_CONN, "not connected");
+		return -1;
+	}
+	/* drop what was consumed before growing */
+	if (c->rpos > 0 && c->rpos == c->rbuf.len) {
+		mb_buf_reset(&c->rbuf);
+		c->rpos = 0;
+	} else if (c->rpos > 65536) {
+		mb_buf_consume(&c->rbuf, c->rpos);
+		c->rpos = 0;
+	}
+	if (c->tls != NULL) {
+		n = mb_tls_recv(c, tmp, sizeof tmp, err);
+		if (n < 0)
+			return mb_net_fail(c, err);
+	} else {
+		for (;;) {
+			n = recv(c->fd, tmp, sizeof tmp, 0);
+			if (n >= 0)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s",
+					     c->host, strerror(errno));
+				return mb_net_fail(c, err);
+			}
+			if (mb_net_wait(c, POLLIN, 0, what, err) < 0)
+				return mb_net_fail(c, err);
+		}
+	}
+	if (n == 0) {
+		c->eof = true;
+		mb_tap_eof(c->tap);
+		return 0;
+	}
+	c->bytes_in += (uint64_t)n;
+	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
+		c->eof = true; /* nothing more is read from this server */
+		return mb_net_fail(c, err);
+	}
+	mb_buf_add(&c->rbuf, tmp, (size_t)n);
+	return 1;
+}
+
+int
+mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *bare_lf,
+		      struct mb_error *err)
+{
+	size_t scanned = 0, avail, len;
+	char *start, *nl;
+	int r;
+
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	for (;;) {
+		start = c->rbuf.data + c->rpos;
+		avail = c->rbuf.len - c->rpos;
+		nl = memchr(start + scanned, '\n', avail - scanned);
+		if (nl != NULL)
+			break;
+		scanned = avail;
+		if (avail > max) {
+			mb_error_set(err, MB_ERR_TOOBIG,
+				     "server sent a line longer than %zu bytes: session aborted", max);
+			return mb_net_fail(c, err);
+		}
+		r = fill(c, "waiting for the server", err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			if (avail > 0)
+				mb_error_set(err, MB_ERR_CONN,
+					     "connection closed by '%s' in the middle of a line "
+					     "(%zu bytes without a line end)",
+					     c->host, avail);
+			else
+				mb_error_set(err, MB_ERR_CONN, "connection closed by '%s'",
+					     c->host);
+			return mb_net_fail(c, err);
+		}
+	}
+	len = (size_t)(nl - start);
+	if (len > max) {
+		mb_error_set(err, MB_ERR_TOOBIG,
+			     "server sent a line longer than %zu bytes: session aborted", max);
+		return mb_net_fail(c, err);
+	}
+	if (bare_lf != NULL)
+		*bare_lf = !(len > 0 && start[len - 1] == '\r');
+	mb_buf_reset(out);
+	mb_buf_add(out, start, len > 0 && start[len - 1] == '\r' ? len - 1 : len);
+	c->rpos += len + 1;
+	return 0;
+}
+
+int
+mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct mb_error *err)
+{
+	return mb_conn_read_line_max(c, out, MB_NET_LINE_MAX, bare_lf, err);
+}
+
+int
+mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err)
+{
+	size_t avail;
+	int r;
+
+	mb_buf_reset(out);
+	while (out->len < n) {
+		avail = c->rbuf.len - c->rpos;
+		if (avail > 0) {
+			size_t take = avail < n - out->len ? avail : n - out->len;
+
+			mb_buf_add(out, c->rbuf.data + c->rpos, take);
+			c->rpos += take;
+			continue;
+		}
+		r = fill(c, "reading data from the server", err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			mb_error_set(err, MB_ERR_CONN,
+				     "connection closed by '%s' after %zu of %zu bytes", c->host,
+				     out->len, n);
+			return mb_net_fail(c, err);
+		}
+	}
+	return 0;
+}
+
+ssize_t
+mb_conn_read_some(struct mb_conn *c, void *buf, size_t len, struct mb_error *err)
+{
+	size_t avail = c->rbuf.len - c->rpos;
+	int r;
+
+	if (avail == 0) {
+		if (c->err.kind != MB_OK)
+			return -1;
+		r = fill(c, "waiting for the server", err);
+		if (r <= 0)
+			return r;
+		avail = c->rbuf.len - c->rpos;
+	}
+	if (len > avail)
+		len = avail;
+	memcpy(buf, c->rbuf.data + c->rpos, len);
+	c->rpos += len;
+	return (ssize_t)len;
+}
+
+/* --- writing --- */
+
+int
+mb_conn_write(struct mb_conn *c, const void *data, size_t len, struct mb_error *err)
+{
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	mb_buf_add(&c->wbuf, data, len);
+	return 0;
+}
+
+int
+mb_conn_printf(struct mb_conn *c, struct mb_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	va_start(ap, fmt);
+	mb_buf_vaddf(&c->wbuf, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Send bytes at once, through the tap. */
+int
+mb_conn_send_now(struct mb_conn *c, const void *data, size_t len, bool private,
+		 struct mb_error *err)
+{
+	const char *p = data;
+	ssize_t n;
+
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	if (c->fd < 0)
+		return mb_error_set(err, MB_ERR_CONN, "not connected");
+	mb_tap_client(c->tap, data, len, private);
+	while (len > 0) {
+		if (c->tls != NULL) {
+			n = mb_tls_send(c, p, len, err);
+			if (n < 0)
+				return mb_net_fail(c, err);
+		} else {
+			n = send(c->fd, p, len, MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK) {
+					if (mb_net_wait(c, POLLOUT, 0, "sending to the server",
+							err) < 0)
+						return mb_net_fail(c, err);
+					continue;
+				}
+				mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s",
+					     c->host, strerror(errno));
+				return mb_net_fail(c, err);
+			}
+		}
+		p += n;
+		len -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
+	}
+	return 0;
+}
+
+int
+mb_conn_flush(struct mb_conn *c, struct mb_error *err)
+{
+	int r;
+
+	if (c->wbuf.len == 0)
+		return 0;
+	r = mb_conn_send_now(c, c->wbuf.data, c->wbuf.len, false, err);
+	memset(c->wbuf.data, 0, c->wbuf.len);
+	mb_buf_reset(&c->wbuf);
+	return r;
+}
+
+/* --- STARTTLS --- */
+
+int
+mb_conn_start_tls(struct mb_conn *c, size_t upper_pending, struct mb_error *err)
+{
+	int waiting = 0;
+
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	/*
+	 * Anything the server sent after its go-ahead arrived in plain text
+	 * and would be read as if it came through TLS: the STARTTLS injection
+	 * of CVE-2020-15953 and its kin. The server cannot legitimately send
+	 * a byte before our ClientHello.
+	 */
+	if (ioctl(c->fd, FIONREAD, &waiting) < 0)
+		waiting = 0;
+	if (mb_conn_pending(c) + upper_pending > 0 || waiting > 0) {
+		mb_error_set(err, MB_ERR_PROTO,
+			     "server sent %zu bytes after its STARTTLS go-ahead, before TLS began "
+			     "(STARTTLS injection, CVE-2020-15953 class): session aborted",
+			     mb_conn_pending(c) + upper_pending + (size_t)(waiting > 0 ? waiting : 0));
+		return mb_net_fail(c, err);
+	}
+	return mb_tls_handshake(c, err);
+}
+
+bool
+mb_conn_is_tls(const struct mb_conn *c)
+{
+	return c->tls != NULL;
+}
+
+bool
+mb_conn_tls_verified(const struct mb_conn *c)
+{
+	return c->tls != NULL && c->tls_verified;
+}
+
+const char *
+mb_conn_tls_desc(const struct mb_conn *c)
+{
+	return c->tls_desc;
+}
+
+uint64_t
+mb_conn_bytes_in(const struct mb_conn *c)
+{
+	return c->bytes_in;
+}
+
+uint64_t
+mb_conn_bytes_out(const struct mb_conn *c)
+{
+	return c->bytes_out;
+}
+
+const char *
+mb_conn_peer(const struct mb_conn *c)
+{
+	return c->peer;
+}
