@@ -10,3 +10,7 @@ TESTS += tests/unit/test_buf
 check_PROGRAMS += tests/unit/test_tap
 tests_unit_test_tap_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_tap
+
+check_PROGRAMS += tests/unit/test_compose
+tests_unit_test_compose_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_compose

@@ -134,5 +134,7 @@ uint64_t mb_conn_bytes_out(const struct mb_conn *c);
 
 /* The peer address we are connected to, "127.0.0.1:10587" */
 const char *mb_conn_peer(const struct mb_conn *c);
+/* Our end's address, without the port: "127.0.0.1" or "::1" ("" before connecting). */
+const char *mb_conn_local(const struct mb_conn *c);
 
 #endif

@@ -291,6 +291,14 @@ mb_conn_connect(struct mb_conn *c, const char *host, int port, bool tls, struct 
 	}
 	addr_string(ai->ai_addr, ai->ai_addrlen, c->peer, sizeof c->peer);
 	freeaddrinfo(res);
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+
+		if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
+			getnameinfo((struct sockaddr *)&ss, sl, c->local, sizeof c->local, NULL, 0,
+				    NI_NUMERICHOST);
+	}
 	mb_tap_note(c->tap, MB_TDIR_INFO, 0, "connected to %s in %lld ms", c->peer,
 		    (long long)(mb_net_now_ms() - t0));
 	if (tls)
@@ -622,4 +630,10 @@ const char *
 mb_conn_peer(const struct mb_conn *c)
 {
 	return c->peer;
+}
+
+const char *
+mb_conn_local(const struct mb_conn *c)
+{
+	return c->local;
 }

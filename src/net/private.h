@@ -25,6 +25,7 @@ struct mb_conn {
 	atomic_bool cancelled;
 	char host[256]; /* as given: checked against the certificate */
 	char peer[80];  /* "127.0.0.1:10587" */
+	char local[64]; /* "127.0.0.1" */
 
 	gnutls_session_t tls;
 	gnutls_certificate_credentials_t cred;
