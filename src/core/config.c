@@ -610,13 +610,13 @@ parse_section(struct parser *p, char *t)
 	char show[CFG_SHOW_MAX + 8];
 	size_t n = strlen(t), i;
 	char *inner, *name;
+	int c;
 
 	if (finish_section(p) < 0)
 		return -1;
 	p->section = SECTION_NONE;
-	if (find_control(t) >= 0)
-		return parse_error(p, p->line, "control character (0x%02x) in line",
-		                   find_control(t));
+	if ((c = find_control(t)) >= 0)
+		return parse_error(p, p->line, "control character (0x%02x) in line", c);
 	if (!utf8_valid(t))
 		return parse_error(p, p->line, "invalid UTF-8 in line");
 	if (n < 2 || t[n - 1] != ']')

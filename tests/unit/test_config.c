@@ -844,6 +844,7 @@ test_no_tty(void)
 		r = mb_account_password(a, NULL, &pw, &err);
 		if (write(fds[1], err.msg, strlen(err.msg)) < 0)
 			_exit(2);
+		close(fds[1]);
 		free_account(a);
 		_exit(r == -1 && pw == NULL ? 0 : 1);
 	}
