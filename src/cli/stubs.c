@@ -26,4 +26,3 @@ int mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv) { return not_yet("fe
 int mb_cmd_list(struct mb_cli *cli, int argc, char **argv) { return not_yet("list", argc, argv); }
 int mb_cmd_show(struct mb_cli *cli, int argc, char **argv) { return not_yet("show", argc, argv); }
 int mb_cmd_transcript(struct mb_cli *cli, int argc, char **argv) { return not_yet("transcript", argc, argv); }
-int mb_cmd_config(struct mb_cli *cli, int argc, char **argv) { return not_yet("config", argc, argv); }
