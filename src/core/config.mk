@@ -3,7 +3,7 @@
 libmailbench_a_SOURCES += \
 	src/core/config.c \
 	src/core/password.c \
-	src/cli/config.c
+	src/cli/cmd_config.c
 noinst_HEADERS += include/mailbench/config.h
 
 check_PROGRAMS += \
