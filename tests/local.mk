@@ -14,3 +14,7 @@ TESTS += tests/unit/test_tap
 check_PROGRAMS += tests/unit/test_compose
 tests_unit_test_compose_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_compose
+
+check_PROGRAMS += tests/unit/test_event
+tests_unit_test_event_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_event
