@@ -1,8 +1,10 @@
 # src/proto: SMTP, POP3 and IMAP sessions on top of src/net; reply meanings
 libmailbench_a_SOURCES += \
+	src/proto/pop3.c \
 	src/proto/reply.c \
 	src/proto/smtp.c \
 	src/proto/smtp_body.c
 noinst_HEADERS += \
+	include/mailbench/pop3.h \
 	include/mailbench/reply.h \
 	include/mailbench/smtp.h
