@@ -18,3 +18,7 @@ TESTS += tests/unit/test_compose
 check_PROGRAMS += tests/unit/test_event
 tests_unit_test_event_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_event
+
+check_PROGRAMS += tests/unit/test_envelope
+tests_unit_test_envelope_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_envelope

@@ -1,7 +1,9 @@
 # src/core: the event queue and jobs (config lives in config.mk)
 libmailbench_a_SOURCES += \
+	src/core/envelope.c \
 	src/core/event.c \
 	src/core/job.c
 noinst_HEADERS += \
+	include/mailbench/envelope.h \
 	include/mailbench/event.h \
 	include/mailbench/job.h
