@@ -301,7 +301,13 @@ need()
 # make_dirs: the state directory's skeleton; Maildirs belong to the mail uid
 make_dirs()
 {
-	local u d
+	local u d owner
+	# a state directory made by a normal user cannot be served as root, nor the reverse
+	if [ -d "$MAILROOT/alice" ]; then
+		owner=$(stat -c %u "$MAILROOT/alice")
+		[ "$owner" = "$MAIL_UID" ] ||
+			die "cannot use '$LAB': its mailboxes belong to uid $owner, not $MAIL_UID (started as another user?)"
+	fi
 	mkdir -p "$RUN" "$LOGDIR" "$CADIR" "$LAB/etc" "$DCCONF" "$MAILROOT" ||
 		die "cannot create directories in '$LAB'"
 	chmod 0755 "$LAB" "$RUN" "$LOGDIR" "$CADIR" "$SPOOL" "$MAILROOT"
@@ -773,7 +779,7 @@ EOF
 # cmd_start: start whatever is not running, wait for every port, print the summary
 cmd_start()
 {
-	local started='' name port down
+	local name port down
 	lock
 	if use_recorded_base; then
 		if [ -n "$BASE_REQ" ] && [ "$BASE_REQ" != "$REC_BASE" ]; then
@@ -829,10 +835,8 @@ cmd_start()
 		[ "$pf_changed" = 1 ] && postfix -c "$PFCONF" reload >/dev/null 2>&1
 	elif [ "$SMTP_KIND" = postfix ]; then
 		postfix_start || die "cannot start Postfix (log: $LOGDIR/postfix.log)"
-		started="$started postfix"
 	else
 		aiosmtpd_start || die "cannot start lab-smtpd.py (log: $LOGDIR/smtpd.log)"
-		started="$started aiosmtpd"
 	fi
 	if dovecot_alive; then
 		[ "$dc_changed" = 1 ] && kill -HUP "$(pid_from "$DCBASE/master.pid")"
@@ -841,7 +845,6 @@ cmd_start()
 			stop_all >/dev/null 2>&1
 			die "cannot start Dovecot (log: $LOGDIR/dovecot.log)"
 		}
-		started="$started dovecot"
 	fi
 
 	# bounded wait for every port
