@@ -760,19 +760,18 @@ summary()
 	v=$(dovecot --version 2>/dev/null | cut -d' ' -f1)
 	cat <<EOF
 mailbench lab running in $LAB
-  SMTP: $smtp_name; IMAP and POP3: Dovecot ${v:-?}; on 127.0.0.1$([ "$HAVE_V6" = 1 ] && echo ' and ::1')
+  SMTP $smtp_name, IMAP/POP3 Dovecot ${v:-?}, on 127.0.0.1$([ "$HAVE_V6" = 1 ] && echo ' and ::1')
   smtp        $SMTP_PORT  plain, STARTTLS optional, no AUTH; mail for @$DOMAIN only
   submission  $SUBMISSION_PORT  STARTTLS required, then AUTH PLAIN/LOGIN required
   smtps       $SMTPS_PORT  implicit TLS, AUTH PLAIN/LOGIN required
   imap        $IMAP_PORT  STARTTLS offered     imaps  $IMAPS_PORT  implicit TLS
   pop3        $POP3_PORT  STLS offered         pop3s  $POP3S_PORT  implicit TLS
-  users       alice bob carol (alice@$DOMAIN ...; log in as alice)
+  users       alice bob carol @$DOMAIN (log in as alice, bob, carol)
   passwords   $SECRETS/<user>
-  TLS         CA $CADIR/ca.pem, certificate for localhost
+  CA          $CADIR/ca.pem (for localhost)
   mailboxes   $MAILROOT/<user>/Maildir
   logs        $LOGDIR/
   try         swaks --server 127.0.0.1:$SMTP_PORT --to alice@$DOMAIN
-              openssl s_client -connect 127.0.0.1:$IMAPS_PORT -CAfile $CADIR/ca.pem
 EOF
 }
 
@@ -792,6 +791,7 @@ cmd_start()
 		fi
 		if smtp_alive && dovecot_alive; then
 			say "mailbench lab already running in $LAB (base $BASE)"
+			[ "$QUIET" = 1 ] || summary | tail -n +2
 			return 0
 		fi
 	fi
