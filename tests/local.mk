@@ -22,3 +22,4 @@ TESTS += tests/unit/test_event
 check_PROGRAMS += tests/unit/test_envelope
 tests_unit_test_envelope_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_envelope
+include tests/lab/local.mk
