@@ -6,3 +6,4 @@ tests_unit_test_buf_LDADD = $(UNIT_LDADD)
 noinst_HEADERS += tests/unit/tap.h
 
 TESTS += tests/unit/test_buf
+include tests/faultserver/local.mk
