@@ -462,7 +462,7 @@ def check_flow(cmds, in_body=False):
                 raise ScriptError("%s: SERVE inside an ON block" % c.where)
             if handlers == 0:
                 raise ScriptError("%s: SERVE without any ON handler in this connection"
-                          % c.where)
+                                  % c.where)
         if c.name == "DONE":
             if not in_body:
                 raise ScriptError("%s: DONE outside an ON block" % c.where)
@@ -974,13 +974,15 @@ class Session:
         limit = None if c.secs is None else time.monotonic() + c.secs
         self.srv.log("waiting for the client to close%s" % (
             "" if c.secs is None else " (at most %g s)" % c.secs))
-        got = bytearray()
+        got = bytearray()  # the first bytes, for the log (all of them are in the record)
+        count = 0
         while True:
             if conn.buf:
                 if strict:
                     raise Failure("EXPECT-CLOSE: the client sent '%s'%s" % (
                         show(conn.buf, 80), tls_hint(conn.buf)))
-                got += conn.buf
+                count += len(conn.buf)
+                got += conn.buf[: max(0, 200 - len(got))]
                 conn.buf.clear()
             if conn.eof:
                 break
@@ -998,8 +1000,8 @@ class Session:
                     conn.read_timeout = saved
             else:
                 conn.fill()
-        if got:
-            self.srv.log("C: before closing the client sent %s" % show(got))
+        if count:
+            self.srv.log("C: before closing the client sent %d bytes: %s" % (count, show(got)))
         conn.close(0)
 
     def start_tls(self, c):

@@ -122,7 +122,8 @@ SEND \Seen \* kept
 CLOSE
 EOF
 out=$(fsc "$FAULT_PORT" all)
-is "$out" "$(printf '%s\n%s' 'a\tb tester $x\r\nlf-only\nraw\x00nul\r\xff\\end\r\n\\Seen \\* kept\r\n' EOF)" \
+is "$out" "$(printf '%s%s\n%s' 'a\tb tester $x\r\nlf-only\nraw\x00nul\r\xff\\end\r\n' \
+	'\\Seen \\* kept\r\n' EOF)" \
 	"SEND/SENDLF/RAW send exact bytes (escapes, --set, empty SEND, verbatim \\Seen)"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
@@ -165,7 +166,8 @@ EXPECT ^THREE$
 SEND 3
 EOF
 out=$(fsc "$FAULT_PORT" send:'ONE\r\nTWO\r\nTHREE\r\n' line line line)
-is "$out" "$(printf '%s\n' '1\r\n' '2\r\n' '3\r\n')" "three pipelined lines in one segment, one per EXPECT"
+is "$out" "$(printf '%s\n' '1\r\n' '2\r\n' '3\r\n')" \
+	"three pipelined lines in one segment, one per EXPECT"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 
@@ -333,7 +335,8 @@ BIG 3 \x41
 CLOSE
 EOF
 out=$(fsc "$FAULT_PORT" all)
-is "$out" "$(printf '%s\n%s' 'abcabcabcab\nAAA' EOF)" "BIG repeats a pattern, cut to size, with the line end asked"
+is "$out" "$(printf '%s\n%s' 'abcabcabcab\nAAA' EOF)" \
+	"BIG repeats a pattern, cut to size, with the line end asked"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 
@@ -425,7 +428,8 @@ SEND * after serve
 CLOSE
 EOF
 out=$(fsc "$FAULT_PORT" line send:'a NOOP\r\nb noop\r\nc BYE\r\n' all)
-is "$out" "$(printf '%s\n' '* ready\r\n' 'a OK noop\r\nb OK noop\r\nc OK leaving serve\r\n* after serve\r\n' EOF)" \
+is "$out" "$(printf '%s\n' '* ready\r\n' \
+	'a OK noop\r\nb OK noop\r\nc OK leaving serve\r\n* after serve\r\n' EOF)" \
 	"SERVE dispatches to the first matching ON; DONE leaves the loop"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
@@ -467,7 +471,8 @@ CLOSE
 EOF
 out1=$(fsc "$FAULT_PORT" line send:'one\r\n' all)
 out2=$(fsc "$FAULT_PORT" line send:'two\r\n' all)
-is "$out1 | $out2" "$(printf 'first 1\\r\\n\n\nEOF | second 2\\r\\n\n\nEOF')" "ACCEPT: two connections, one after the other"
+is "$out1 | $out2" "$(printf 'first 1\\r\\n\n\nEOF | second 2\\r\\n\n\nEOF')" \
+	"ACCEPT: two connections, one after the other"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 is "$(tr '\r\n' RN <"$FAULT_DIR/conn.1")|$(tr '\r\n' RN <"$FAULT_DIR/conn.2")" "oneRN|twoRN" \
@@ -479,7 +484,8 @@ SEND hello ${CONN}
 CLOSE
 EOF
 out=$(fsc "$FAULT_PORT" line; fsc "$FAULT_PORT" line; fsc "$FAULT_PORT" line)
-is "$out" "$(printf '%s\n' 'hello 1\r\n' 'hello 2\r\n' 'hello 3\r\n')" "CONNECTIONS 3 replays the script three times"
+is "$out" "$(printf '%s\n' 'hello 1\r\n' 'hello 2\r\n' 'hello 3\r\n')" \
+	"CONNECTIONS 3 replays the script three times"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 
@@ -596,7 +602,8 @@ refused = s.sendmail("a@faultserver.test", ["r1@x.test", "r2@x.test", "r3@x.test
 print(sorted(refused.items()))
 s.quit()
 EOF
-is "$(cat "$FAULT_DIR/smtplib.out")" "[('r2@x.test', (550, b'5.1.1 <r2@x.test>: Recipient address rejected: User unknown in local recipient table'))]" \
+is "$(cat "$FAULT_DIR/smtplib.out")" \
+	"[('r2@x.test', (550, b'5.1.1 <r2@x.test>: Recipient address rejected: User unknown in local recipient table'))]" \
 	"smtp-rcpt-one-of-three-refused-nopipelining: smtplib sees the second refused"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
@@ -609,7 +616,8 @@ is "$out" "$(printf '%s\n' '220 faultserver.test ESMTP ready\r\n' '250-faultserv
 	'250-PIPELINING\r\n' '250 8BITMIME\r\n' '250 2.1.0 Ok\r\n' '250 2.1.5 Ok\r\n' \
 	'550 5.1.1 <r2@x>: Recipient address rejected: User unknown in local recipient table\r\n' \
 	'250 2.1.5 Ok\r\n' '354 End data with <CR><LF>.<CR><LF>\r\n' \
-	'250 2.0.0 Ok: 20 bytes queued as FAULT1\r\n' '221 2.0.0 Bye\r\n')" "smtp-rcpt-one-of-three-refused-pipelining: a fully pipelined client"
+	'250 2.0.0 Ok: 20 bytes queued as FAULT1\r\n' '221 2.0.0 Bye\r\n')" \
+	"smtp-rcpt-one-of-three-refused-pipelining: a fully pipelined client"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 
@@ -659,7 +667,8 @@ assert d[0][1] == open(sys.argv[2], "rb").read(), d
 m.logout()
 print("imap ok")
 EOF
-is "$(cat "$FAULT_DIR/imaplib.out")" "imap ok" "imap-basic: imaplib logs in, lists, fetches msg1.eml byte-exact, logs out"
+is "$(cat "$FAULT_DIR/imaplib.out")" "imap ok" \
+	"imap-basic: imaplib logs in, lists, fetches msg1.eml byte-exact, logs out"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
 
@@ -679,9 +688,48 @@ for n, f in ((1, "msg1.eml"), (2, "msg2.eml"), (3, "msg1.eml")):
 p.quit()
 print(uids)
 EOF
-is "$(cat "$FAULT_DIR/poplib.out")" "[b'dup-uid-faultserver', b'dup-uid-faultserver', b'msg3-faultserver']" \
+is "$(cat "$FAULT_DIR/poplib.out")" \
+	"[b'dup-uid-faultserver', b'dup-uid-faultserver', b'msg3-faultserver']" \
 	"pop3-duplicate-uidl: poplib sees the duplicate; LIST sizes match the messages"
 fault_wait 10
 is "$?" 0 "...and the server exits 0"
+
+fault_start "$FAULT_HOME/scripts/smtp-auth-535.script" --timeout 10
+"$FAULT_PY" - "$FAULT_PORT" <<'EOF' >"$FAULT_DIR/smtplib.out" 2>&1
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=5)
+for mech in ("PLAIN", "LOGIN"):
+    s.ehlo()
+    s.user, s.password = "joe", "s3cret"
+    try:
+        s.auth(mech, getattr(s, "auth_" + mech.lower()), initial_response_ok=False)
+    except smtplib.SMTPAuthenticationError as e:
+        print(mech, e.smtp_code)
+s.quit()
+EOF
+is "$(tr '\n' ' ' <"$FAULT_DIR/smtplib.out")" "PLAIN 535 LOGIN 535 " \
+	"smtp-auth-535: AUTH PLAIN (after 334) and AUTH LOGIN both get 535"
+fault_wait 10
+is "$?" 0 "...and the server exits 0"
+check fault_record_has "AGpvZQBzM2NyZXQ=" "...and the record holds base64(NUL joe NUL s3cret), for leak checks"
+
+fault_start - --timeout 10 <<'EOF'
+INCLUDE ${SCRIPTS}/lib/smtp-handlers.inc
+SET EHLO 250 SIZE 99
+LOG greeting now
+SEND 220 faultserver.test ESMTP inline
+SERVE
+EOF
+"$FAULT_PY" - "$FAULT_PORT" <<'EOF' >"$FAULT_DIR/smtplib.out" 2>&1
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=5)
+s.ehlo()
+print(s.esmtp_features.get("size"), s.sendmail("a@x.test", ["b@x.test"], "Subject: t\r\n\r\nhi\r\n"))
+s.quit()
+EOF
+is "$(cat "$FAULT_DIR/smtplib.out")" "99 {}" "INCLUDE \${SCRIPTS}/lib/... from an inline script; SET overrides"
+fault_wait 10
+is "$?" 0 "...and the server exits 0"
+check grep -q 'LOG: greeting now' "$FAULT_LOG" "LOG writes a note in the transcript"
 
 echo "1..$T"
