@@ -112,6 +112,13 @@ echo 'TLS' >"${TMPDIR:-/tmp}/fs-selftest-tls.$$"
 is "$?" 2 "TLS without --tls-cert -> 2 at start"
 rm -f "${TMPDIR:-/tmp}/fs-selftest-tls.$$"
 
+fault_start - --timeout 10 <<'EOF' 2>/dev/null
+SEND hi
+FROB
+EOF
+is "$?" 1 "fault_start returns 1 when the server cannot start (script error)"
+check grep -q "inline.*:2: unknown command 'FROB'" "$FAULT_STDERR" "...and FAULT_STDERR says why"
+
 # --- SEND / SENDLF / RAW / escapes / variables --------------------------------------------
 fault_start - --timeout 10 --set WHO=tester <<'EOF'
 SEND a\tb ${WHO} \$x
