@@ -288,6 +288,10 @@ mb_smtp_annotate(const char *text, size_t len, struct mb_tline *out)
 		return; /* the meaning goes with the last line of the reply */
 	m = mb_smtp_code_meaning(code);
 	em = out->status ? mb_enhanced_meaning(out->status) : NULL;
+	/* "X.Y.0" details say nothing the reply code does not, except for failures */
+	if (em != NULL && code < 400 && strlen(out->status) >= 5 &&
+	    strcmp(out->status + strlen(out->status) - 2, ".0") == 0)
+		em = NULL;
 	if (m && em)
 		snprintf(ann_meaning, sizeof ann_meaning, "%s: %s", m, em);
 	else
