@@ -24,8 +24,9 @@
  *                     mb_store_rollback(st);
  *                     goto fail;
  *             }
- *     if (mb_store_commit(st, &err) < 0) goto fail;     (now POP3 may DELE,
- *     if (mb_store_make_durable(st, &err) < 0) goto fail; after this one)
+ *     if (mb_store_commit(st, &err) < 0) goto fail;
+ *     if (mb_store_make_durable(st, &err) < 0) goto fail;
+ *     ... only now may POP3 send DELE for these messages
  *
  * Nesting is counted: begin/commit/rollback pairs may nest to any depth; the
  * outermost begin opens the SQLite transaction (BEGIN IMMEDIATE, so waiting
@@ -44,7 +45,8 @@
  * space left on device", a file that is not a database, or a cache written
  * by a newer mailbench; MB_ERR_NOTFOUND when a row asked for by id does not
  * exist; MB_ERR_INPUT for values the cache refuses to store (a line break
- * inside a list element).
+ * inside a list element); MB_ERR_TOOBIG for a value over SQLite's limit
+ * (1 GB). Functions below note other kinds where they use them.
  *
  * Ownership: input structs (*_in) and their strings are borrowed for the
  * call. Rows handed out (struct mb_msg, mb_outbox, ...) own their strings;
@@ -88,7 +90,8 @@ char *mb_store_default_path(void);
  * sshfs, AFS, Coda, 9P, Ceph, Lustre) or when MAILBENCH_CACHE_ASSUME_NFS=1 is
  * set in the environment, the journal is a rollback journal
  * (journal_mode=DELETE, synchronous=FULL) because WAL needs shared memory
- * on one host; elsewhere it is WAL with synchronous=NORMAL.
+ * on one host; elsewhere it is WAL with synchronous=NORMAL. Any number of
+ * processes may open (and create) the same cache at once.
  */
 int mb_store_open(struct mb_store **out, const char *path, struct mb_error *err);
 
@@ -228,7 +231,7 @@ struct mb_msg_in {
 	int64_t mailbox_id; /* the account is the mailbox's */
 	uint32_t uid;       /* IMAP UID, 0 for none (POP3) */
 	const char *uidl;   /* POP3 UIDL, NULL for none (IMAP) */
-	int64_t size;       /* the server's size; < 0: raw_len */
+	int64_t size;       /* the server's size; 0 (or less): raw_len */
 	unsigned flags;     /* MB_FLAG_* */
 	uint64_t modseq;
 	int64_t internaldate; /* unix time, 0: unknown */

@@ -131,7 +131,7 @@ insert_row(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, struct m
 	if (m->uid != 0)
 		sqlite3_bind_int64(s, 2, m->uid);
 	store_bind_text_or_null(s, 3, m->uidl);
-	sqlite3_bind_int64(s, 4, m->size < 0 ? (int64_t)m->raw_len : m->size);
+	sqlite3_bind_int64(s, 4, m->size <= 0 ? (int64_t)m->raw_len : m->size);
 	sqlite3_bind_int64(s, 5, m->flags);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)m->modseq);
 	sqlite3_bind_int64(s, 7, m->internaldate);

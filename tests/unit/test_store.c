@@ -400,7 +400,7 @@ test_messages(void)
 	is_str(g.uidl, "", "no uidl reads as empty");
 	is_int(g.account_id, acct, "the account comes from the mailbox");
 	is_int(g.mailbox_id, inbox, "mailbox");
-	is_int(g.size, (long long)strlen(m.raw), "a negative size means the raw length");
+	is_int(g.size, (long long)strlen(m.raw), "size -1 means the raw length");
 	is_int(g.modseq, 7, "modseq");
 	is_int(g.internaldate, 1700000001, "internaldate");
 	is_int(g.date, 1600000001, "date");
