@@ -4,10 +4,13 @@ libmailbench_a_SOURCES += \
 	src/store/mailboxes.c \
 	src/store/messages.c \
 	src/store/outbox.c \
+	src/store/pages.c \
 	src/store/pins.c \
+	src/store/raw.c \
 	src/store/schema.c \
 	src/store/search.c \
 	src/store/sessions.c \
+	src/store/sql.c \
 	src/store/store.c
 noinst_HEADERS += \
 	include/mailbench/store.h \

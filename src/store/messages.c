@@ -3,9 +3,8 @@
  * its list row (messages), its byte-exact source (message_raw), its trace
  * headers, its body text and its full-text entry, all in one transaction
  * (or savepoint, inside a caller's batch). Also lookups by server id, the
- * UID lists the sync compares against, deletes, flag updates, reading the
- * raw source (whole or streamed through sqlite3_blob_read) and the paged,
- * sorted, filtered message list of the TUI.
+ * UID lists the sync compares against, deletes and flag updates. Reading
+ * the raw source is in raw.c, the paged message list in pages.c.
  */
 #include "config.h"
 
@@ -13,12 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailbench/buf.h"
 #include "mailbench/xalloc.h"
 #include "store/private.h"
-
-/* Chunk size for streaming raw sources. */
-#define RAW_CHUNK 65536
 
 void
 store_read_msg(sqlite3_stmt *s, struct mb_msg *m)
@@ -479,56 +474,6 @@ mb_store_msg_max_uid(struct mb_store *st, int64_t mailbox_id, uint32_t *uid, str
 	return 0;
 }
 
-/* A LIKE pattern matching text anywhere, with \ escaping the wildcards. */
-static char *
-like_pattern(const char *text)
-{
-	struct mb_buf b = MB_BUF_INIT;
-
-	mb_buf_addch(&b, '%');
-	for (; *text != '\0'; text++) {
-		if (*text == '%' || *text == '_' || *text == '\\')
-			mb_buf_addch(&b, '\\');
-		mb_buf_addch(&b, *text);
-	}
-	mb_buf_addch(&b, '%');
-	return mb_buf_detach(&b, NULL);
-}
-
-#define FILTER_SQL " AND (m.from_text LIKE ?2 ESCAPE '\\' OR m.subject LIKE ?2 ESCAPE '\\')"
-
-int
-mb_store_msg_count(struct mb_store *st, int64_t mailbox_id, const char *filter, int64_t *count,
-                   struct mb_error *err)
-{
-	bool filtered = filter != NULL && filter[0] != '\0';
-	sqlite3_stmt *s;
-	char *pat = NULL;
-	int rc;
-
-	*count = 0;
-	s = store_stmt(
-	        st,
-	        filtered ? "SELECT count(*) FROM messages m WHERE m.mailbox_id = ?1" FILTER_SQL
-	                 : "SELECT count(*) FROM messages m WHERE m.mailbox_id = ?1",
-	        err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, mailbox_id);
-	if (filtered) {
-		pat = like_pattern(filter);
-		store_bind_text(s, 2, pat);
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	free(pat);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, err, rc, "cannot count messages");
-	return 0;
-}
-
 int
 mb_store_msg_delete_uids(struct mb_store *st, int64_t mailbox_id, const uint32_t *uids, size_t n,
                          size_t *deleted, struct mb_error *err)
@@ -664,166 +609,6 @@ mb_store_msg_set_flags_id(struct mb_store *st, int64_t id, unsigned flags, struc
 fail:
 	mb_store_rollback(st);
 	return -1;
-}
-
-/* Open the raw source of message id for reading. */
-static int
-raw_open(struct mb_store *st, int64_t id, sqlite3_blob **b, struct mb_error *err)
-{
-	int rc = sqlite3_blob_open(st->db, "main", "message_raw", "raw", id, 0, b);
-
-	if (rc == SQLITE_OK)
-		return 0;
-	*b = NULL;
-	if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(st->db), "no such rowid") != NULL)
-		return mb_error_set(err, MB_ERR_NOTFOUND, "no message %lld in the cache",
-		                    (long long)id);
-	return store_fail(st, err, rc, "cannot read a message's source");
-}
-
-int
-mb_store_msg_raw_size(struct mb_store *st, int64_t id, int64_t *len, struct mb_error *err)
-{
-	sqlite3_blob *b;
-
-	*len = 0;
-	if (raw_open(st, id, &b, err) < 0)
-		return -1;
-	*len = sqlite3_blob_bytes(b);
-	sqlite3_blob_close(b);
-	return 0;
-}
-
-int
-mb_store_msg_raw(struct mb_store *st, int64_t id, struct mb_buf *out, struct mb_error *err)
-{
-	sqlite3_blob *b;
-	int len, rc;
-
-	if (raw_open(st, id, &b, err) < 0)
-		return -1;
-	len = sqlite3_blob_bytes(b);
-	mb_buf_grow(out, (size_t)len);
-	rc = sqlite3_blob_read(b, out->data + out->len, len, 0);
-	if (rc != SQLITE_OK) {
-		sqlite3_blob_close(b);
-		out->data[out->len] = '\0';
-		return store_fail(st, err, rc, "cannot read a message's source");
-	}
-	out->len += (size_t)len;
-	out->data[out->len] = '\0';
-	sqlite3_blob_close(b);
-	return 0;
-}
-
-int
-mb_store_msg_raw_stream(struct mb_store *st, int64_t id,
-                        int (*cb)(const void *chunk, size_t len, void *arg), void *arg,
-                        struct mb_error *err)
-{
-	sqlite3_blob *b;
-	char *chunk;
-	int len, off, n, rc, ret = 0;
-
-	if (raw_open(st, id, &b, err) < 0)
-		return -1;
-	chunk = xmalloc(RAW_CHUNK);
-	len = sqlite3_blob_bytes(b);
-	for (off = 0; off < len; off += n) {
-		n = len - off < RAW_CHUNK ? len - off : RAW_CHUNK;
-		rc = sqlite3_blob_read(b, chunk, n, off);
-		if (rc != SQLITE_OK) {
-			ret = store_fail(st, err, rc, "cannot read a message's source");
-			break;
-		}
-		if (cb(chunk, (size_t)n, arg) != 0) {
-			ret = mb_error_set(err, MB_ERR_CANCEL,
-			                   "reading the source of message %lld was stopped",
-			                   (long long)id);
-			break;
-		}
-	}
-	free(chunk);
-	sqlite3_blob_close(b);
-	return ret;
-}
-
-/* The column a sort uses ("" for none). */
-static const char *
-sort_column(enum mb_sort sort)
-{
-	switch (sort) {
-	case MB_SORT_DATE:
-		return "m.date";
-	case MB_SORT_FROM:
-		return "m.from_text";
-	case MB_SORT_SUBJECT:
-		return "m.subject";
-	case MB_SORT_SIZE:
-		return "m.size";
-	}
-	return "m.date";
-}
-
-/* Bind the sort key of row after to parameter i. */
-static void
-bind_sort_key(sqlite3_stmt *s, int i, enum mb_sort sort, const struct mb_msg *after)
-{
-	switch (sort) {
-	case MB_SORT_FROM:
-		store_bind_text(s, i, after->from);
-		break;
-	case MB_SORT_SUBJECT:
-		store_bind_text(s, i, after->subject);
-		break;
-	case MB_SORT_SIZE:
-		sqlite3_bind_int64(s, i, after->size);
-		break;
-	case MB_SORT_DATE:
-	default:
-		sqlite3_bind_int64(s, i, after->date);
-		break;
-	}
-}
-
-int
-mb_store_msg_page(struct mb_store *st, const struct mb_msg_query *q, struct mb_msg_list *out,
-                  struct mb_error *err)
-{
-	bool filtered = q->filter != NULL && q->filter[0] != '\0';
-	const char *col = sort_column(q->sort);
-	const char *dir = q->desc ? " DESC" : "";
-	struct mb_buf sql = MB_BUF_INIT;
-	sqlite3_stmt *s;
-	char *pat = NULL;
-	int ret;
-
-	out->v = NULL;
-	out->n = 0;
-	mb_buf_addstr(&sql, "SELECT " STORE_MSG_COLS " FROM messages m WHERE m.mailbox_id = ?1");
-	if (filtered)
-		mb_buf_addstr(&sql, FILTER_SQL);
-	if (q->after != NULL)
-		mb_buf_addf(&sql, " AND (%s, m.id) %s (?3, ?4)", col, q->desc ? "<" : ">");
-	mb_buf_addf(&sql, " ORDER BY %s%s, m.id%s LIMIT ?5 OFFSET ?6", col, dir, dir);
-	s = store_stmt(st, sql.data, err);
-	mb_buf_release(&sql);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, q->mailbox_id);
-	if (filtered) {
-		pat = like_pattern(q->filter);
-		store_bind_text(s, 2, pat);
-	}
-	if (q->after != NULL) {
-		bind_sort_key(s, 3, q->sort, q->after);
-		sqlite3_bind_int64(s, 4, q->after->id);
-	}
-	sqlite3_bind_int64(s, 5, q->limit == 0 ? -1 : (sqlite3_int64)q->limit);
-	sqlite3_bind_int64(s, 6, q->after != NULL || q->offset < 0 ? 0 : q->offset);
-	ret = store_collect_msgs(st, s, out, err);
-	free(pat);
-	return ret;
 }
 
 void
