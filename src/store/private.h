@@ -1,0 +1,118 @@
+/*
+ * private.h: internals shared by the files of src/store (never included
+ * outside it, except by its unit tests). This is the only header that
+ * names SQLite.
+ */
+#ifndef MAILBENCH_STORE_PRIVATE_H
+#define MAILBENCH_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mailbench/error.h"
+#include "mailbench/store.h"
+
+/* How many prepared statements one handle keeps for reuse. */
+#define STORE_STMT_CACHE 128
+
+/* The application_id written into every mailbench cache ("MBCK"). */
+#define STORE_APPLICATION_ID 0x4D42434B
+
+struct store_cached_stmt {
+	char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct mb_store {
+	sqlite3 *db;
+	char *path;
+	bool wal;   /* journal_mode=WAL is in effect */
+	bool netfs; /* found (or assumed) on a network file system */
+	int busy_ms;
+	int depth;            /* open batch levels */
+	bool doomed;          /* the batch was rolled back by a failure */
+	struct mb_error doom; /* ... and this was the failure */
+	struct store_cached_stmt cache[STORE_STMT_CACHE];
+	int ncache;
+};
+
+/*
+ * Open path (which must exist) and apply the connection settings (busy
+ * timeout, foreign keys) without reading the file or touching the schema.
+ * For mb_store_open() and the unit tests.
+ */
+int store_open_raw(struct mb_store **out, const char *path, struct mb_error *err);
+
+/* Choose the journal mode for the file system (WAL or DELETE) and synchronous to match. */
+int store_set_journal(struct mb_store *st, struct mb_error *err);
+
+/* One forward migration: applied in its own transaction, then user_version = index + 1. */
+struct store_migration {
+	const char *what; /* for error messages */
+	const char *sql;
+};
+
+extern const struct store_migration store_migrations[];
+extern const int store_nmigrations;
+
+/*
+ * Bring the database from its user_version up to nsteps, one transaction
+ * per step. A version above nsteps is refused.
+ */
+int store_migrate(struct mb_store *st, const struct store_migration *steps, int nsteps,
+                  struct mb_error *err);
+
+/*
+ * Report a failed SQLite call rc: fills err (busy, full, damaged, or
+ * "WHAT in cache 'PATH': sqlite message"), and when the failure leaves the
+ * database in doubt, rolls back the whole batch and marks it doomed.
+ * Returns -1.
+ */
+int store_fail(struct mb_store *st, struct mb_error *err, int rc, const char *what);
+
+/* A prepared statement for sql (cached by its text), reset and unbound; NULL on error. */
+sqlite3_stmt *store_stmt(struct mb_store *st, const char *sql, struct mb_error *err);
+
+/* Run SQL without results (several statements allowed). */
+int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
+
+/* Bind helpers: NULL text binds "" (strings are borrowed until the step). */
+void store_bind_text(sqlite3_stmt *s, int i, const char *text);
+/* NULL or "" binds SQL NULL. */
+void store_bind_text_or_null(sqlite3_stmt *s, int i, const char *text);
+
+/* A copy of column i as a string, "" for NULL. */
+char *store_col_str(sqlite3_stmt *s, int i);
+
+/* Unix time now, in seconds and in microseconds. */
+int64_t store_now(void);
+int64_t store_now_us(void);
+
+/*
+ * Join list elements with '\n' into a new string. Fails with MB_ERR_INPUT
+ * when an element is empty or holds CR or LF (what names the list).
+ */
+int store_list_join(const char *const *v, size_t n, const char *what, char **out,
+                    struct mb_error *err);
+/* Split a '\n'-joined list: a NULL-terminated vector, *n elements (n may be NULL). */
+char **store_list_split(const char *text, size_t *n);
+
+/* The enum for a stored protocol name ("smtp", "imap", "pop3"). */
+enum mb_store_proto store_proto_from_name(const char *name);
+
+/* Turn a user's search text into a safe FTS5 query; "" when nothing is searchable. */
+char *store_fts_query(const char *user);
+
+/* Shared message-row reading (messages.c): the column list and the reader. */
+#define STORE_MSG_COLS                                                                 \
+	"m.id, m.account_id, m.mailbox_id, m.uid, m.uidl, m.size, m.flags, m.modseq, " \
+	"m.internaldate, m.date, m.fetched_at, m.date_text, m.from_text, m.to_text, "  \
+	"m.cc_text, m.subject, m.message_id, m.in_reply_to, m.references_text, "       \
+	"m.has_attachments"
+void store_read_msg(sqlite3_stmt *s, struct mb_msg *m);
+/* Step s to its end, collecting message rows into out. */
+int store_collect_msgs(struct mb_store *st, sqlite3_stmt *s, struct mb_msg_list *out,
+                       struct mb_error *err);
+
+#endif
