@@ -69,7 +69,7 @@ struct mb_store;
 /* ---- opening, paths, durability ------------------------------------------ */
 
 /* The newest schema version this build knows (PRAGMA user_version). */
-#define MB_STORE_SCHEMA_VERSION 1
+#define MB_STORE_SCHEMA_VERSION 2
 
 /* How long a writer waits for another one before MB_ERR_BUSY, in ms. */
 #define MB_STORE_BUSY_TIMEOUT_DEFAULT 10000
@@ -480,7 +480,7 @@ void mb_outbox_list_release(struct mb_outbox_list *l);
 
 /* ---- drafts --------------------------------------------------------------- */
 
-struct mb_draft {
+struct mb_draft_row {
 	int64_t id; /* 0: not saved yet */
 	char *account;
 	int64_t updated; /* unix time, set by save */
@@ -493,8 +493,8 @@ struct mb_draft {
 	size_t nenvelope_rcpts;
 };
 
-struct mb_draft_list {
-	struct mb_draft *v;
+struct mb_draft_row_list {
+	struct mb_draft_row *v;
 	size_t n;
 };
 
@@ -502,14 +502,14 @@ struct mb_draft_list {
  * Save d (borrowed): insert when d->id is 0 (d->id gets the new id), else
  * update that draft. d->updated is set. NULL strings are stored as "".
  */
-int mb_store_draft_save(struct mb_store *st, struct mb_draft *d, struct mb_error *err);
-int mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft *out, struct mb_error *err);
+int mb_store_draft_save(struct mb_store *st, struct mb_draft_row *d, struct mb_error *err);
+int mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft_row *out, struct mb_error *err);
 /* Drafts of an account (NULL: all), most recently updated first. */
-int mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_list *out,
+int mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_row_list *out,
                         struct mb_error *err);
 int mb_store_draft_delete(struct mb_store *st, int64_t id, struct mb_error *err);
-void mb_draft_release(struct mb_draft *d);
-void mb_draft_list_release(struct mb_draft_list *l);
+void mb_draft_row_release(struct mb_draft_row *d);
+void mb_draft_row_list_release(struct mb_draft_row_list *l);
 
 /* ---- sessions and transcripts --------------------------------------------- */
 
@@ -558,7 +558,7 @@ struct mb_session_list {
 };
 
 /* One transcript line to append (borrowed). */
-struct mb_tline {
+struct mb_tline_in {
 	enum mb_tline_dir dir;
 	int64_t ts_us;    /* microseconds since the epoch; 0: now */
 	const void *text; /* one line without CRLF: any bytes, NULs included */
@@ -566,6 +566,7 @@ struct mb_tline {
 	int code;            /* reply code, 0 if none */
 	const char *meaning; /* short meaning of the reply, NULL: none */
 	unsigned flags;      /* the tap's flags, stored as given */
+	int rtt_ms;          /* round-trip time of a reply, -1: none */
 };
 
 /* A stored transcript line. */
@@ -578,6 +579,7 @@ struct mb_tline_rec {
 	int code;
 	char *meaning;
 	unsigned flags;
+	int rtt_ms; /* -1: none */
 };
 
 struct mb_tline_list {
@@ -588,8 +590,14 @@ struct mb_tline_list {
 /* Start a session record (started now); *id gets its id. */
 int mb_store_session_begin(struct mb_store *st, const struct mb_session_in *in, int64_t *id,
                            struct mb_error *err);
+/*
+ * Link outbox row outbox_id to session id as well (a session that sends
+ * several messages); mb_store_session_list() then finds it for either.
+ */
+int mb_store_session_link_outbox(struct mb_store *st, int64_t id, int64_t outbox_id,
+                                 struct mb_error *err);
 /* Append n lines in one transaction (sequence numbers follow on). */
-int mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline *lines,
+int mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline_in *lines,
                                size_t n, struct mb_error *err);
 /* End a session (ended now) with its result and error text (NULL: none). */
 int mb_store_session_end(struct mb_store *st, int64_t id, enum mb_session_result result,

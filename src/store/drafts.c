@@ -18,7 +18,7 @@
 
 /* Fill d from a row of DRAFT_COLS. */
 static void
-read_draft(sqlite3_stmt *s, struct mb_draft *d)
+read_draft(sqlite3_stmt *s, struct mb_draft_row *d)
 {
 	char *list;
 
@@ -41,7 +41,7 @@ read_draft(sqlite3_stmt *s, struct mb_draft *d)
 }
 
 int
-mb_store_draft_save(struct mb_store *st, struct mb_draft *d, struct mb_error *err)
+mb_store_draft_save(struct mb_store *st, struct mb_draft_row *d, struct mb_error *err)
 {
 	char *attachments = NULL, *rcpts = NULL;
 	sqlite3_stmt *s;
@@ -112,7 +112,7 @@ out:
 }
 
 int
-mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft *out, struct mb_error *err)
+mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft_row *out, struct mb_error *err)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT " DRAFT_COLS " FROM drafts WHERE id = ?", err);
 	int rc;
@@ -133,7 +133,7 @@ mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft *out, struct
 }
 
 int
-mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_list *out,
+mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_row_list *out,
                     struct mb_error *err)
 {
 	sqlite3_stmt *s;
@@ -159,7 +159,7 @@ mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_li
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		mb_draft_list_release(out);
+		mb_draft_row_list_release(out);
 		return store_fail(st, err, rc, "cannot list drafts");
 	}
 	return 0;
@@ -195,7 +195,7 @@ fail:
 }
 
 void
-mb_draft_release(struct mb_draft *d)
+mb_draft_row_release(struct mb_draft_row *d)
 {
 	free(d->account);
 	free(d->to);
@@ -210,12 +210,12 @@ mb_draft_release(struct mb_draft *d)
 }
 
 void
-mb_draft_list_release(struct mb_draft_list *l)
+mb_draft_row_list_release(struct mb_draft_row_list *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		mb_draft_release(&l->v[i]);
+		mb_draft_row_release(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

@@ -230,9 +230,24 @@ static const char schema_1[] =
         "  PRIMARY KEY (host, port, sha256)\n"
         ") WITHOUT ROWID;\n";
 
+/*
+ * 2: round-trip times on transcript lines; a session may send several
+ * outbox messages (mailbench send --eml a b c), each linked to it.
+ */
+static const char schema_2[] =
+        "ALTER TABLE transcript_lines ADD COLUMN rtt_ms INTEGER NOT NULL DEFAULT -1;\n"
+        "CREATE TABLE session_outbox(\n"
+        "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,\n"
+        "  outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,\n"
+        "  PRIMARY KEY (outbox_id, session_id)\n"
+        ") WITHOUT ROWID;\n"
+        "INSERT INTO session_outbox(session_id, outbox_id)\n"
+        "  SELECT id, outbox_id FROM sessions WHERE outbox_id IS NOT NULL;\n";
+
 /* Append new steps at the end; never edit a released one (see the top of this file). */
 const struct store_migration store_migrations[] = {
         {"initial schema", schema_1},
+        {"round-trip times; sessions sending several messages", schema_2},
 };
 
 const int store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -84,7 +84,7 @@ fail:
 }
 
 int
-mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline *lines, size_t n,
+mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline_in *lines, size_t n,
                            struct mb_error *err)
 {
 	sqlite3_stmt *s;
@@ -120,12 +120,12 @@ mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tlin
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		const struct mb_tline *l = &lines[i];
+		const struct mb_tline_in *l = &lines[i];
 
 		s = store_stmt(
 		        st,
 		        "INSERT INTO transcript_lines(session_id, seq, direction, ts_us, text, "
-		        "code, meaning, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		        "code, meaning, flags, rtt_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		        err);
 		if (s == NULL)
 			goto fail;
@@ -138,6 +138,7 @@ mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tlin
 		sqlite3_bind_int(s, 6, l->code);
 		store_bind_text(s, 7, l->meaning);
 		sqlite3_bind_int64(s, 8, l->flags);
+		sqlite3_bind_int(s, 9, l->rtt_ms);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
@@ -149,6 +150,27 @@ mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tlin
 fail:
 	mb_store_rollback(st);
 	return -1;
+}
+
+int
+mb_store_session_link_outbox(struct mb_store *st, int64_t id, int64_t outbox_id,
+                             struct mb_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_stmt(st,
+	               "INSERT OR IGNORE INTO session_outbox(session_id, outbox_id) VALUES (?, ?)",
+	               err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, outbox_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, rc, "cannot link a session to an outbox message");
+	return 0;
 }
 
 int
@@ -246,7 +268,9 @@ mb_store_session_list(struct mb_store *st, int64_t outbox_id, size_t limit,
 	out->n = 0;
 	s = store_stmt(st,
 	               outbox_id != 0 ? "SELECT " SESSION_COLS
-	                                " FROM sessions WHERE outbox_id = ?1 "
+	                                " FROM sessions WHERE outbox_id = ?1 OR id IN "
+	                                "(SELECT session_id FROM session_outbox "
+	                                "WHERE outbox_id = ?1) "
 	                                "ORDER BY started_us DESC, id DESC LIMIT ?2"
 	                              : "SELECT " SESSION_COLS " FROM sessions "
 	                                "ORDER BY started_us DESC, id DESC LIMIT ?2",
@@ -283,7 +307,7 @@ mb_store_session_lines(struct mb_store *st, int64_t id, int64_t after_seq, size_
 	out->n = 0;
 	s = store_stmt(
 	        st,
-	        "SELECT seq, direction, ts_us, text, code, meaning, flags "
+	        "SELECT seq, direction, ts_us, text, code, meaning, flags, rtt_ms "
 	        "FROM transcript_lines WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
 	        err);
 	if (s == NULL)
@@ -311,6 +335,7 @@ mb_store_session_lines(struct mb_store *st, int64_t id, int64_t after_seq, size_
 		r->code = sqlite3_column_int(s, 4);
 		r->meaning = store_col_str(s, 5);
 		r->flags = (unsigned)sqlite3_column_int64(s, 6);
+		r->rtt_ms = sqlite3_column_int(s, 7);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {

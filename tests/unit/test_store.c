@@ -1011,8 +1011,8 @@ test_drafts(void)
 	struct mb_store *st = open_or_die(tpath("drafts.db"));
 	char *atts[] = {"/tmp/a b.pdf", "/home/u/ü.png", NULL};
 	char *ercpt[] = {"x@example.org", NULL};
-	struct mb_draft d, g;
-	struct mb_draft_list l;
+	struct mb_draft_row d, g;
+	struct mb_draft_row_list l;
 	int64_t first;
 
 	memset(&d, 0, sizeof d);
@@ -1034,7 +1034,7 @@ test_drafts(void)
 		ok(strcmp(g.attachments[0], atts[0]) == 0 && strcmp(g.attachments[1], atts[1]) == 0,
 		   "attachment paths as given");
 	ok(g.envelope_from == NULL && g.nenvelope_rcpts == 0, "no envelope override");
-	mb_draft_release(&g);
+	mb_draft_row_release(&g);
 	d.html = true;
 	d.bcc = "secret@example.org";
 	d.envelope_from = "bounce@example.org";
@@ -1047,15 +1047,15 @@ test_drafts(void)
 	           strcmp(g.envelope_from, "bounce@example.org") == 0 && g.nenvelope_rcpts == 1 &&
 	           strcmp(g.envelope_rcpts[0], "x@example.org") == 0 && g.nattachments == 0,
 	   "the update is read back");
-	mb_draft_release(&g);
+	mb_draft_row_release(&g);
 	d.id = 0;
 	d.account = "home";
 	ok(mb_store_draft_save(st, &d, &err) == 0 && d.id != first, "save a second draft");
 	ok(mb_store_draft_list(st, NULL, &l, &err) == 0 && l.n == 2, "list all drafts");
-	mb_draft_list_release(&l);
+	mb_draft_row_list_release(&l);
 	ok(mb_store_draft_list(st, "work", &l, &err) == 0 && l.n == 1 && l.v[0].id == first,
 	   "list an account's drafts");
-	mb_draft_list_release(&l);
+	mb_draft_row_list_release(&l);
 	atts[0] = "bad\npath";
 	d.attachments = atts;
 	d.nattachments = 1;
@@ -1089,12 +1089,12 @@ test_sessions(void)
 	                           .port = 2525,
 	                           .security = "starttls"};
 	const char bin[] = "250-\0\xff\xfe\r\n\x1b[31mred";
-	struct mb_tline lines[3] = {
+	struct mb_tline_in lines[3] = {
 	        {MB_TLINE_SERVER, 1700000000123456, "220 ready", 9, 220, "service ready", 0},
 	        {MB_TLINE_CLIENT, 0, "EHLO x", 6, 0, NULL, 4},
 	        {MB_TLINE_SERVER, 1700000000223456, bin, sizeof bin - 1, 250, "ok", 1},
 	};
-	struct mb_tline more[2] = {
+	struct mb_tline_in more[2] = {
 	        {MB_TLINE_TLS, 0, "TLS 1.3", 7, 0, NULL, 0},
 	        {MB_TLINE_INFO, 0, "", 0, 0, NULL, 0},
 	};
