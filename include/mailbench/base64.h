@@ -21,6 +21,6 @@ void mb_base64_encode(const void *data, size_t len, int line_len, struct mb_buf 
  * skipped, decoding stops at the first '=', a trailing partial group is
  * decoded as far as it goes; never fails.
  */
-int mb_base64_decode(const char *text, size_t len, int strict, struct mb_buf *out);
+int mb_b64_decode(const char *text, size_t len, int strict, struct mb_buf *out);
 
 #endif

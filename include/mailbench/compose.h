@@ -30,13 +30,13 @@
 #include "mailbench/error.h"
 
 /* One address as typed and as understood. */
-struct mb_address {
+struct mb_caddr {
 	char *name; /* display name, UTF-8, or NULL */
 	char *addr; /* addr-spec: local@domain */
 };
 
-struct mb_address_list {
-	struct mb_address *v;
+struct mb_caddr_list {
+	struct mb_caddr *v;
 	size_t n;
 };
 
@@ -45,8 +45,8 @@ struct mb_address_list {
  * "a@x", "Name <a@x>", "\"Last, First\" <a@x>", "a@x (comment)".
  * Refuses CR, LF, NUL and malformed entries with a message naming the entry.
  */
-int mb_address_list_parse(const char *text, struct mb_address_list *out, struct mb_error *err);
-void mb_address_list_release(struct mb_address_list *l);
+int mb_caddr_list_parse(const char *text, struct mb_caddr_list *out, struct mb_error *err);
+void mb_caddr_list_release(struct mb_caddr_list *l);
 
 struct mb_attachment {
 	const char *path;      /* file to attach */
@@ -85,7 +85,7 @@ struct mb_built {
 	size_t nrcpts;
 	char *message_id;
 	/* for the envelope-versus-headers view */
-	struct mb_address_list from, to, cc, bcc;
+	struct mb_caddr_list from, to, cc, bcc;
 };
 
 int mb_compose_build(const struct mb_draft *d, struct mb_built *out, struct mb_error *err);

@@ -457,7 +457,12 @@ int mb_store_outbox_start(struct mb_store *st, int64_t id, bool confirmed, struc
 /* sending -> sent (after the final 250); rcpt_results may be NULL. */
 int mb_store_outbox_sent(struct mb_store *st, int64_t id, const char *rcpt_results,
                          struct mb_error *err);
-/* sending -> failed, with the error text and kind (mb_err_name()). */
+/*
+ * sending -> failed, with the error text and kind (mb_err_name()). The kind
+ * "unknown" means the server may have the message (the connection broke
+ * after the final dot, before the reply): like an interrupted send, it is
+ * sent again only when confirmed.
+ */
 int mb_store_outbox_failed(struct mb_store *st, int64_t id, const char *error,
                            const char *error_kind, const char *rcpt_results, struct mb_error *err);
 /*

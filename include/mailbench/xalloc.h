@@ -19,6 +19,9 @@ char *xstrndup(const char *s, size_t n);
 char *xmemdup0(const void *p, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Free a NULL-terminated vector of strings and the strings. NULL is fine. */
+void mb_strv_free(char **v);
+
 /* free() and set the pointer to NULL. */
 #define XFREE(p)             \
 	do {                 \

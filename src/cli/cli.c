@@ -6,8 +6,11 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/private.h"
 #include "mailbench/cli.h"
 
 const struct mb_cli_cmd mb_cli_cmds[] = {
@@ -127,4 +130,14 @@ void
 mb_cli_getopt_reset(void)
 {
 	optind = 0; /* glibc: 0 reinitialises getopt's internal state */
+}
+
+bool
+mb_cli_color(FILE *f, bool no_color)
+{
+	const char *term = getenv("TERM");
+
+	if (no_color || !isatty(fileno(f)))
+		return false;
+	return term != NULL && strcmp(term, "dumb") != 0;
 }

@@ -39,4 +39,10 @@ void mb_tprint_sink(void *ctx, const struct mb_tline *tl);
 /* Colour on f: a terminal, and neither NO_COLOR nor --no-color. */
 bool mb_cli_color(FILE *f, bool no_color);
 
+/* `mailbench send --eml FILE...` (send_eml.c). Returns an exit code. */
+struct mb_cli;
+int mb_cli_send_eml(struct mb_cli *cli, const char *account, const char *const *files, size_t n,
+		    const char *env_from, const char *const *env_to, size_t nenv_to, bool quiet,
+		    bool show_data, int timeout, const char *auth, bool no_auth);
+
 #endif

@@ -20,7 +20,6 @@ not_yet(const char *cmd, int argc, char **argv)
 	return MB_EXIT_FAIL;
 }
 
-int mb_cmd_send(struct mb_cli *cli, int argc, char **argv) { return not_yet("send", argc, argv); }
 int mb_cmd_outbox(struct mb_cli *cli, int argc, char **argv) { return not_yet("outbox", argc, argv); }
 int mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv) { return not_yet("fetch", argc, argv); }
 int mb_cmd_list(struct mb_cli *cli, int argc, char **argv) { return not_yet("list", argc, argv); }

@@ -2,8 +2,12 @@
 libmailbench_a_SOURCES += \
 	src/core/envelope.c \
 	src/core/event.c \
+	src/core/send.c \
+	src/core/tstore.c \
 	src/core/job.c
 noinst_HEADERS += \
 	include/mailbench/envelope.h \
 	include/mailbench/event.h \
+	include/mailbench/send.h \
+	include/mailbench/tstore.h \
 	include/mailbench/job.h

@@ -86,7 +86,7 @@ display_name(const char *p, const char *end)
 }
 
 static int
-parse_entry(const char *p, const char *end, struct mb_address *a, struct mb_error *err)
+parse_entry(const char *p, const char *end, struct mb_caddr *a, struct mb_error *err)
 {
 	const char *lt = NULL, *gt, *q, *addr_end;
 	bool quoted = false;
@@ -128,7 +128,7 @@ parse_entry(const char *p, const char *end, struct mb_address *a, struct mb_erro
 }
 
 int
-mb_address_list_parse(const char *text, struct mb_address_list *out, struct mb_error *err)
+mb_caddr_list_parse(const char *text, struct mb_caddr_list *out, struct mb_error *err)
 {
 	const char *p, *end, *e;
 	size_t cap = 0;
@@ -152,7 +152,7 @@ mb_address_list_parse(const char *text, struct mb_address_list *out, struct mb_e
 			memset(&out->v[out->n], 0, sizeof out->v[out->n]);
 			out->n++;
 			if (parse_entry(p, trim_end(p, e), &out->v[out->n - 1], err) < 0) {
-				mb_address_list_release(out);
+				mb_caddr_list_release(out);
 				return -1;
 			}
 		}
@@ -162,7 +162,7 @@ mb_address_list_parse(const char *text, struct mb_address_list *out, struct mb_e
 }
 
 void
-mb_address_list_release(struct mb_address_list *l)
+mb_caddr_list_release(struct mb_caddr_list *l)
 {
 	size_t i;
 

@@ -55,7 +55,7 @@ phrase_needs_quotes(const char *s)
 
 /* "Name <addr>" with the name encoded or quoted as needed. */
 static void
-format_address(struct mb_buf *b, const struct mb_address *a)
+format_address(struct mb_buf *b, const struct mb_caddr *a)
 {
 	int col = 0;
 	const char *s;
@@ -80,7 +80,7 @@ format_address(struct mb_buf *b, const struct mb_address *a)
 }
 
 static void
-address_header(struct mb_buf *out, const char *name, const struct mb_address_list *l)
+address_header(struct mb_buf *out, const char *name, const struct mb_caddr_list *l)
 {
 	struct mb_buf one = MB_BUF_INIT;
 	int col;
@@ -389,17 +389,17 @@ mb_compose_build(const struct mb_draft *d, struct mb_built *m, struct mb_error *
 		return mb_error_set(err, MB_ERR_INPUT, "no From address");
 	if (check_fields(d, err) < 0)
 		return -1;
-	if (mb_address_list_parse(d->from, &m->from, err) < 0)
+	if (mb_caddr_list_parse(d->from, &m->from, err) < 0)
 		goto fail_prefix_from;
 	if (m->from.n != 1) {
 		mb_error_set(err, MB_ERR_INPUT, "From must hold exactly one address");
 		goto fail;
 	}
-	if (mb_address_list_parse(d->to, &m->to, err) < 0 && mb_error_prefix(err, "To"))
+	if (mb_caddr_list_parse(d->to, &m->to, err) < 0 && mb_error_prefix(err, "To"))
 		goto fail;
-	if (mb_address_list_parse(d->cc, &m->cc, err) < 0 && mb_error_prefix(err, "Cc"))
+	if (mb_caddr_list_parse(d->cc, &m->cc, err) < 0 && mb_error_prefix(err, "Cc"))
 		goto fail;
-	if (mb_address_list_parse(d->bcc, &m->bcc, err) < 0 && mb_error_prefix(err, "Bcc"))
+	if (mb_caddr_list_parse(d->bcc, &m->bcc, err) < 0 && mb_error_prefix(err, "Bcc"))
 		goto fail;
 	if (envelope(d, m, err) < 0)
 		goto fail;
@@ -415,12 +415,12 @@ mb_compose_build(const struct mb_draft *d, struct mb_built *m, struct mb_error *
 	date_header(&out, d->date ? d->date : time(NULL));
 	address_header(&out, "From", &m->from);
 	if (d->reply_to != NULL) {
-		struct mb_address_list rt;
+		struct mb_caddr_list rt;
 
-		if (mb_address_list_parse(d->reply_to, &rt, err) < 0 && mb_error_prefix(err, "Reply-To"))
+		if (mb_caddr_list_parse(d->reply_to, &rt, err) < 0 && mb_error_prefix(err, "Reply-To"))
 			goto fail;
 		address_header(&out, "Reply-To", &rt);
-		mb_address_list_release(&rt);
+		mb_caddr_list_release(&rt);
 	}
 	address_header(&out, "To", &m->to);
 	address_header(&out, "Cc", &m->cc);
@@ -458,9 +458,9 @@ mb_built_release(struct mb_built *m)
 		free(m->rcpts[i]);
 	free(m->rcpts);
 	free(m->message_id);
-	mb_address_list_release(&m->from);
-	mb_address_list_release(&m->to);
-	mb_address_list_release(&m->cc);
-	mb_address_list_release(&m->bcc);
+	mb_caddr_list_release(&m->from);
+	mb_caddr_list_release(&m->to);
+	mb_caddr_list_release(&m->cc);
+	mb_caddr_list_release(&m->bcc);
 	memset(m, 0, sizeof *m);
 }

@@ -295,7 +295,7 @@ sasl_user(struct mb_tap *tap, const char *b64, size_t len, bool plain, struct mb
 	struct mb_buf dec = MB_BUF_INIT;
 	const char *p, *e;
 
-	if (mb_base64_decode(b64, len, 1, &dec) == 0 && dec.len > 0) {
+	if (mb_b64_decode(b64, len, 1, &dec) == 0 && dec.len > 0) {
 		if (!plain) {
 			mb_buf_add(user, dec.data, strnlen(dec.data, dec.len));
 		} else if ((p = memchr(dec.data, '\0', dec.len)) != NULL) {
@@ -651,7 +651,7 @@ challenge_meaning(const char *b64, size_t len, struct mb_buf *out)
 	struct mb_buf dec = MB_BUF_INIT;
 	size_t i;
 
-	if (len == 0 || mb_base64_decode(b64, len, 1, &dec) < 0 || dec.len == 0 || dec.len > 200) {
+	if (len == 0 || mb_b64_decode(b64, len, 1, &dec) < 0 || dec.len == 0 || dec.len > 200) {
 		mb_buf_release(&dec);
 		return;
 	}

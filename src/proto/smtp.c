@@ -475,7 +475,7 @@ cram_md5_answer(struct mb_smtp *s, const struct mb_smtp_reply *r, struct mb_buf 
 	size_t n, i;
 	const char *t = mb_smtp_reply_first(r, &n);
 
-	if (mb_base64_decode(t, n, 1, &chal) < 0 || chal.len == 0) {
+	if (mb_b64_decode(t, n, 1, &chal) < 0 || chal.len == 0) {
 		mb_buf_release(&chal);
 		return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed CRAM-MD5 challenge");
 	}

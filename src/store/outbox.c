@@ -277,7 +277,8 @@ mb_store_outbox_failed(struct mb_store *st, int64_t id, const char *error, const
 		return -1;
 	s = store_stmt(st,
 	               "UPDATE outbox SET status = 'failed', updated = ?1, last_error = ?2, "
-	               "last_error_kind = ?3, rcpt_results = ?4, sender_pid = 0 "
+	               "last_error_kind = ?3, rcpt_results = ?4, sender_pid = 0, "
+	               "interrupted = (?3 = 'unknown') "
 	               "WHERE id = ?5 AND status = 'sending'",
 	               err);
 	if (s == NULL)

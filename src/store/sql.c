@@ -226,18 +226,6 @@ store_list_split(const char *text, size_t *n)
 	return v;
 }
 
-void
-mb_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 int
 mb_store_depth(const struct mb_store *st)
 {

@@ -55,7 +55,7 @@ mb_base64_encode(const void *data, size_t len, int line_len, struct mb_buf *out)
 }
 
 int
-mb_base64_decode(const char *text, size_t len, int strict, struct mb_buf *out)
+mb_b64_decode(const char *text, size_t len, int strict, struct mb_buf *out)
 {
 	unsigned v = 0;
 	int n = 0, pad = 0, val;

@@ -50,13 +50,13 @@ header_block(const struct mb_built *m)
 static void
 test_address_lists(void)
 {
-	struct mb_address_list l;
+	struct mb_caddr_list l;
 	struct mb_error err = MB_ERROR_INIT;
 
-	is_int(mb_address_list_parse(NULL, &l, &err), 0, "NULL is an empty list");
+	is_int(mb_caddr_list_parse(NULL, &l, &err), 0, "NULL is an empty list");
 	is_int((int)l.n, 0, "with no entries");
-	is_int(mb_address_list_parse("", &l, &err), 0, "empty text");
-	is_int(mb_address_list_parse("a@x, Bob <b@y>, \"Last, First\" <c@z>, d@w (Dee),", &l, &err),
+	is_int(mb_caddr_list_parse("", &l, &err), 0, "empty text");
+	is_int(mb_caddr_list_parse("a@x, Bob <b@y>, \"Last, First\" <c@z>, d@w (Dee),", &l, &err),
 	       0, "a mixed list parses");
 	is_int((int)l.n, 4, "four entries (a trailing comma is fine)");
 	if (l.n == 4) {
@@ -68,14 +68,14 @@ test_address_lists(void)
 		is_str(l.v[3].name, "Dee", "comment as name");
 		is_str(l.v[3].addr, "d@w", "address before a comment");
 	}
-	mb_address_list_release(&l);
-	is_int(mb_address_list_parse("a@x\r\nBcc: evil@x", &l, &err), -1, "CRLF in a list is refused");
+	mb_caddr_list_release(&l);
+	is_int(mb_caddr_list_parse("a@x\r\nBcc: evil@x", &l, &err), -1, "CRLF in a list is refused");
 	like(err.msg, "line break", "saying why");
-	is_int(mb_address_list_parse("Bob <b@y", &l, &err), -1, "unclosed angle refused");
-	is_int(mb_address_list_parse("no-at-sign", &l, &err), -1, "an address without @ is refused");
+	is_int(mb_caddr_list_parse("Bob <b@y", &l, &err), -1, "unclosed angle refused");
+	is_int(mb_caddr_list_parse("no-at-sign", &l, &err), -1, "an address without @ is refused");
 	like(err.msg, "no '@domain'", "saying why");
-	is_int(mb_address_list_parse("José <jose@exämple.org>", &l, &err), 0, "UTF-8 is allowed");
-	mb_address_list_release(&l);
+	is_int(mb_caddr_list_parse("José <jose@exämple.org>", &l, &err), 0, "UTF-8 is allowed");
+	mb_caddr_list_release(&l);
 }
 
 static void

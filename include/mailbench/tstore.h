@@ -1,0 +1,36 @@
+/*
+ * tstore.h: a transcript sink that records a session's lines in the cache.
+ *
+ * Lines are copied and written in batches (one transaction per batch) so a
+ * long IMAP sync does not commit once per line; mb_tstore_flush() writes
+ * what is pending. The store handle must belong to the session's thread.
+ *
+ *     struct mb_tstore ts;
+ *     mb_tstore_init(&ts, st, session_id);
+ *     mb_conn_add_sink(conn, mb_tstore_sink, &ts);
+ *     ... the session runs ...
+ *     mb_tstore_release(&ts);   (flushes)
+ */
+#ifndef MAILBENCH_TSTORE_H
+#define MAILBENCH_TSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailbench/store.h"
+#include "mailbench/transcript.h"
+
+struct mb_tstore {
+	struct mb_store *st;
+	int64_t session;
+	struct mb_tline_in *pending;
+	size_t n, cap;
+	struct mb_error err; /* the first write error, if any */
+};
+
+void mb_tstore_init(struct mb_tstore *ts, struct mb_store *st, int64_t session);
+void mb_tstore_sink(void *ctx, const struct mb_tline *tl);
+int mb_tstore_flush(struct mb_tstore *ts);
+void mb_tstore_release(struct mb_tstore *ts);
+
+#endif
