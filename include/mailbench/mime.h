@@ -29,8 +29,7 @@
  *     }
  *     mb_mime_free(t);
  *
- * Limits (each documented where it bites; passing one never fails the parse,
- * it only leaves something out and says so in a count or a flag):
+ * Thread-safe (no shared state; iconv descriptors are per call).
  */
 #ifndef MAILBENCH_MIME_H
 #define MAILBENCH_MIME_H
@@ -41,6 +40,10 @@
 
 #include "mailbench/buf.h"
 
+/*
+ * Limits. Reaching one never fails a parse: something is left out and a
+ * count or a flag says so (ndropped, nskipped, limited, MB_PART_LIMIT).
+ */
 #define MB_MIME_MAX_DEPTH       100           /* nesting of multipart and message parts (Dovecot) */
 #define MB_MIME_MAX_PARTS       10000         /* parts per message (Dovecot) */
 #define MB_MIME_MAX_FIELDS      1000          /* header fields stored per header block */
@@ -113,8 +116,12 @@ char *mb_mime_decode_header(const char *value);
  * valid UTF-8: invalid sequences become U+FFFD. NULL, empty, "us-ascii",
  * unknown and bogus charsets are read as UTF-8 when the bytes are valid
  * UTF-8, else as Windows-1252 (which is also used for ISO-8859-1, as web
- * browsers do). Returns 0 when the charset was understood, -1 when the
- * fallback was used (the output is appended either way).
+ * browsers do; its 5 unassigned bytes become C1 controls). A charset lie
+ * is repaired: when the bytes hold 8-bit characters, are invalid in the
+ * declared charset but valid UTF-8, they are taken as UTF-8. Charset names
+ * are checked before iconv sees them (no '/', no EBCDIC). Returns 0 when
+ * the charset was understood, -1 when the fallback was used (the output is
+ * appended either way). NUL bytes pass through.
  */
 int mb_charset_to_utf8(struct mb_buf *out, const char *charset, const char *in, size_t len);
 
@@ -135,7 +142,8 @@ size_t mb_base64_decode(struct mb_buf *out, const char *in, size_t len);
 
 struct mb_address {
 	char *name;  /* decoded display name (UTF-8), "" when there is none */
-	char *addr;  /* the addr-spec as written ("local@domain"), "" for an empty group */
+	char *addr;  /* the addr-spec as written ("local@domain"; 8-bit bytes made UTF-8 by the
+	                raw-header rule), "" for an empty group or "<>" */
 	char *group; /* the group the address belongs to (decoded), or NULL */
 };
 
@@ -269,9 +277,13 @@ const char *mb_mime_part_param(const struct mb_mime_part *p, const char *name);
 char *mb_mime_part_id(const struct mb_mime_part *p);
 
 /*
- * Is this leaf an attachment? Disposition "attachment", or a file name
- * (unless inline), or an attached message; signatures
- * (application/pgp-signature, application/pkcs7-signature) are not.
+ * Is this leaf an attachment? Yes for disposition "attachment"; a file name
+ * without disposition "inline"; an inline file that is not text and not a
+ * picture of an HTML body (in multipart/related); an attached message
+ * (except the entries of a multipart/digest); a non-text leaf without
+ * disposition in a multipart other than related/alternative. Never for
+ * signatures (application/pgp-signature, application/(x-)pkcs7-signature),
+ * multiparts, or MB_PART_LIMIT parts.
  */
 bool mb_mime_part_is_attachment(const struct mb_mime_part *p);
 
@@ -303,13 +315,15 @@ int mb_mime_part_text(const struct mb_mime_tree *t, const struct mb_mime_part *p
 char *mb_html_to_text(const char *html, size_t len, size_t *outlen);
 
 /*
- * A safe base name for saving an attachment: the last path component
- * ('/' and '\' both separate), without control, bidi-override or
- * zero-width characters, NULs, leading dots or blanks, "..", or the
- * characters " * : < > ? | (made '_'), at most 200 bytes (the extension is
- * kept). An empty result becomes "attachment-N" + an extension guessed
- * from content_type ("image/png" -> ".png", else ".bin"). name and
- * content_type may be NULL. Returns a malloc'd string.
+ * A safe base name for saving an attachment: the last path component that
+ * is not "." or ".." ('/' and '\' both separate), without control, bidi or
+ * zero-width characters (mb_cp_hidden()), leading or trailing dots and
+ * blanks, or ".." anywhere; " * : < > ? | and invalid UTF-8 become '_', a
+ * leading '-' becomes '_' (no option to a shell command); at most 200 bytes
+ * with the extension (up to 16 bytes) kept. An empty result becomes
+ * "attachment-N" + an extension guessed from content_type ("image/png" ->
+ * ".png", else ".bin"). name and content_type may be NULL. Returns a
+ * malloc'd string. Opening it with O_EXCL|O_NOFOLLOW is the caller's part.
  */
 char *mb_filename_safe(const char *name, const char *content_type, unsigned n);
 
@@ -338,6 +352,12 @@ void mb_trace_release(struct mb_trace *tr);
 void mb_received_parse(struct mb_received *r, const char *value);
 void mb_received_release(struct mb_received *r);
 
+/*
+ * What the cache keeps of a message. Every string is UTF-8 and never NULL;
+ * Message-ID, In-Reply-To, References, the raw date and the trace strings
+ * are raw header text made UTF-8 by the raw-header rule (UTF-8 when valid,
+ * else Windows-1252).
+ */
 struct mb_summary {
 	char *subject;   /* decoded, "" when absent */
 	char *from;      /* display strings (mb_address_list_format()), "" when absent */
@@ -357,10 +377,13 @@ struct mb_summary {
 };
 
 /*
- * Summarise a raw message. The body text is every inline text/plain leaf
- * (one of each multipart/alternative, text preferred over HTML), HTML
- * leaves converted to text when a message has no plain one, attached
- * messages included; parts are separated by an empty line. Never fails.
+ * Summarise a raw message. The body text joins, in message order and
+ * separated by an empty line, every text/plain and text/html leaf whose
+ * disposition is not "attachment" (HTML converted with mb_html_to_text()),
+ * taking one child of each multipart/alternative (a non-empty text/plain
+ * child, else a multipart child, else the HTML one) and walking into
+ * attached messages; base64-encoded message/rfc822 parts are not opened.
+ * Never fails.
  */
 void mb_summary_parse(struct mb_summary *s, const char *buf, size_t len);
 void mb_summary_release(struct mb_summary *s);

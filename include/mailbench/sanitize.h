@@ -29,7 +29,8 @@
  *    field can never take two rows or jump columns.
  *  - MB_SANITIZE_TEXT (message bodies, transcripts): LF is kept, CR LF
  *    becomes LF (a lone CR still shows as ^M), TAB is expanded with spaces
- *    to the next multiple of 8 columns.
+ *    to the next multiple of 8 columns (counted from the start of each
+ *    call's input, so pass whole lines or whole texts).
  *
  * Display width: mb_display_width() and mb_width_truncate() measure with
  * wcwidth() in a private C.UTF-8 locale (the caller's locale does not

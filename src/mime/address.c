@@ -37,15 +37,18 @@ add(struct ap *a, const char *name, size_t nlen, bool decode, const char *addr, 
 		l->ndropped++;
 		return;
 	}
-	if (l->n % 16 == 0)
-		l->v = xreallocarray(l->v, l->n + 16, sizeof(*l->v));
+	/* room for 16, then doubling: the capacity is n whenever n is a power of two */
+	if (l->n == 0)
+		l->v = xreallocarray(NULL, 16, sizeof(*l->v));
+	else if (l->n >= 16 && (l->n & (l->n - 1)) == 0)
+		l->v = xreallocarray(l->v, l->n * 2, sizeof(*l->v));
 	e = &l->v[l->n++];
 	if (decode)
 		mime_decode_header_add(&b, name, nlen);
 	else
 		mb_buf_add(&b, name, nlen);
 	e->name = mb_buf_detach(&b, NULL);
-	e->addr = xmemdup0(addr, alen);
+	e->addr = mime_utf8dup(addr, alen);
 	e->group = a->group != NULL ? xstrdup(a->group) : NULL;
 	a->group_members++;
 }

@@ -131,6 +131,15 @@ mime_raw_to_utf8(struct mb_buf *out, const char *in, size_t len)
 		add_1252(out, in, len);
 }
 
+char *
+mime_utf8dup(const char *s, size_t n)
+{
+	struct mb_buf b = MB_BUF_INIT;
+
+	mime_raw_to_utf8(&b, s, n);
+	return mb_buf_detach(&b, NULL);
+}
+
 /*
  * Convert with iconv; -1 when iconv does not know the charset (nothing
  * appended), else the number of invalid sequences met.

@@ -183,8 +183,8 @@ cid_parse(const char *s)
 	const char *lt = strchr(s, '<'), *gt;
 
 	if (lt != NULL && (gt = strchr(lt + 1, '>')) != NULL)
-		return xmemdup0(lt + 1, (size_t)(gt - lt - 1));
-	return s[0] != '\0' ? xstrdup(s) : NULL;
+		return mime_utf8dup(lt + 1, (size_t)(gt - lt - 1));
+	return s[0] != '\0' ? mime_utf8dup(s, strlen(s)) : NULL;
 }
 
 /* Is boundary b already the boundary of an open multipart? */
@@ -257,6 +257,7 @@ apply_headers(struct mb_mime_part *p, struct hctx *hc, bool digest)
 	struct mime_ctype dc;
 	const char *v;
 	struct mb_buf fn = MB_BUF_INIT;
+	size_t k;
 
 	if (hc->ct.type != NULL && hc->ct.subtype != NULL) {
 		p->type = hc->ct.type;
@@ -272,8 +273,11 @@ apply_headers(struct mb_mime_part *p, struct hctx *hc, bool digest)
 	p->params = hc->ct.params;
 	p->nparams = hc->ct.nparams;
 	memset(&hc->ct, 0, sizeof(hc->ct));
-	if ((v = mb_mime_part_param(p, "charset")) != NULL && v[0] != '\0')
-		p->charset = mime_lowerdup(v, strlen(v));
+	if ((v = mb_mime_part_param(p, "charset")) != NULL && v[0] != '\0') {
+		p->charset = mime_utf8dup(v, strlen(v));
+		for (k = 0; p->charset[k] != '\0'; k++)
+			p->charset[k] = (char)mime_lower((unsigned char)p->charset[k]);
+	}
 	p->cte = hc->have_cte ? cte_parse(hc->cte.data) : MB_CTE_7BIT;
 	if (hc->have_disp) {
 		mime_ctype_parse(&dc, hc->disp.data, hc->disp.len, false);

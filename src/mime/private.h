@@ -97,6 +97,8 @@ void mime_hbuild_finish(struct mime_hbuild *b, const struct mime_hdr_result *res
 
 /* Append in[0..len) as UTF-8 when it is valid UTF-8, else as Windows-1252. */
 void mime_raw_to_utf8(struct mb_buf *out, const char *in, size_t len);
+/* A malloc'd copy of s[0..n) that is valid UTF-8 (the same rule as mime_raw_to_utf8()). */
+char *mime_utf8dup(const char *s, size_t n);
 /* Can charset be converted (by iconv or built in)? */
 bool mime_charset_known(const char *charset);
 /* Replace every NUL in out[from..] by U+FFFD. */

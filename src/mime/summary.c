@@ -122,6 +122,16 @@ msgids(struct mb_buf *out, const char *value, size_t max)
 	return n;
 }
 
+/* The buffer's contents as a valid UTF-8 string; the buffer is left empty. */
+static char *
+utf8_detach(struct mb_buf *b)
+{
+	char *s = mime_utf8dup(b->data, b->len);
+
+	mb_buf_release(b);
+	return s;
+}
+
 static char *
 first_msgid(const char *value, bool raw_fallback)
 {
@@ -134,7 +144,7 @@ first_msgid(const char *value, bool raw_fallback)
 			n--;
 		mb_buf_add(&b, value, n);
 	}
-	return mb_buf_detach(&b, NULL);
+	return utf8_detach(&b);
 }
 
 /* An address field: its display string, and the first addr-spec. */
@@ -169,12 +179,12 @@ mb_summary_parse(struct mb_summary *s, const char *buf, size_t len)
 	s->cc = addresses(mb_headers_get(h, "Cc"), NULL);
 	s->reply_to = addresses(mb_headers_get(h, "Reply-To"), NULL);
 	v = mb_headers_get(h, "Date");
-	s->date_raw = xstrdup(v != NULL ? v : "");
+	s->date_raw = mime_utf8dup(v != NULL ? v : "", v != NULL ? strlen(v) : 0);
 	mb_date_parse(v, &s->date);
 	s->message_id = first_msgid(mb_headers_get(h, "Message-ID"), true);
 	s->in_reply_to = first_msgid(mb_headers_get(h, "In-Reply-To"), false);
 	msgids(&refs, mb_headers_get(h, "References"), (size_t)-1);
-	s->references = mb_buf_detach(&refs, NULL);
+	s->references = utf8_detach(&refs);
 	for (i = 0; i < t->nparts; i++)
 		s->nattachments += mb_mime_part_is_attachment(t->parts[i]);
 	s->has_attachments = s->nattachments > 0;

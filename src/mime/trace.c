@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mailbench/mime.h"
+#include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
 #include "private.h"
 
@@ -35,6 +36,12 @@ collapse(const char *s, size_t n)
 			mb_buf_addch(&b, ' ');
 		blank = false;
 		mb_buf_addch(&b, s[i]);
+	}
+	if (!mb_utf8_valid(b.data, b.len)) {
+		char *u = mime_utf8dup(b.data, b.len);
+
+		mb_buf_release(&b);
+		return u;
 	}
 	return mb_buf_detach(&b, NULL);
 }
@@ -64,7 +71,7 @@ mb_received_parse(struct mb_received *r, const char *value)
 	memset(r, 0, sizeof(*r));
 	if (value == NULL)
 		value = "";
-	r->raw = xstrdup(value);
+	r->raw = mime_utf8dup(value, strlen(value));
 	slot[0] = &r->from;
 	slot[1] = &r->by;
 	slot[2] = &r->via;

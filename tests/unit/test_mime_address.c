@@ -124,6 +124,13 @@ test_encoded(void)
 	fmt_is("=?utf-8?Q?a:b?= <x@y>", "\"a:b\" <x@y>",
 	       "a colon inside an encoded word is no group");
 	fmt_is("Caf\xe9 <c@x>", "Caf\xc3\xa9 <c@x>", "raw Latin-1 name");
+	/* found by fuzz_mime: raw 8-bit bytes where the addr-spec goes */
+	fmt_is("\xff\xff"
+	       "c",
+	       "\xc3\xbf\xc3\xbf"
+	       "c",
+	       "8-bit non-address made UTF-8");
+	fmt_is("<caf\xe9@x>", "caf\xc3\xa9@x", "8-bit addr-spec made UTF-8");
 	fmt_is("=?UTF-8?B?4oCuZXZpbA==?= <e@x>",
 	       "\xe2\x80\xae"
 	       "evil <e@x>",
