@@ -382,7 +382,8 @@ struct mb_summary {
  * disposition is not "attachment" (HTML converted with mb_html_to_text()),
  * taking one child of each multipart/alternative (a non-empty text/plain
  * child, else a multipart child, else the HTML one) and walking into
- * attached messages; base64-encoded message/rfc822 parts are not opened.
+ * attached messages; a multipart whose boundary never occurs counts as
+ * text; base64-encoded message/rfc822 parts are not opened.
  * Never fails.
  */
 void mb_summary_parse(struct mb_summary *s, const char *buf, size_t len);

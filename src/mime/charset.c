@@ -21,6 +21,7 @@
 #include "private.h"
 
 #define CS_MAX 40
+#define CHUNK  64 /* input bytes per iconv() call */
 
 enum cs_kind { CS_UNKNOWN, CS_RAW, CS_UTF8, CS_1252, CS_ICONV };
 
@@ -143,33 +144,42 @@ mime_utf8dup(const char *s, size_t n)
 /*
  * Convert with iconv; -1 when iconv does not know the charset (nothing
  * appended), else the number of invalid sequences met.
+ *
+ * The input goes to iconv in small chunks: glibc converts ahead into an
+ * internal buffer and, when a later step fails, converts again from the
+ * start of the call, so one call per error over the whole remaining input
+ * would be quadratic (fuzz_mime found it with UTF-7 lone surrogates).
  */
 static int
 conv_iconv(struct mb_buf *out, const char *name, const char *in, size_t len)
 {
 	iconv_t cd = iconv_open("UTF-8", name);
 	char *ip = (char *)(uintptr_t)in, *op;
-	size_t il = len, ol, room, r;
+	size_t il = len, ol, room, r, chunk = CHUNK, cl, before;
 	bool flushing = false;
 	int bad = 0;
 
 	if (cd == (iconv_t)-1)
 		return -1;
 	for (;;) {
-		room = il < 16384 ? il * 4 + 64 : 65536;
+		cl = before = il < chunk ? il : chunk;
+		room = cl * 8 + 64;
 		mb_buf_grow(out, room);
 		op = out->data + out->len;
 		ol = room;
-		if (!flushing)
-			r = iconv(cd, &ip, &il, &op, &ol);
-		else
+		if (!flushing) {
+			r = iconv(cd, &ip, &cl, &op, &ol);
+			il -= before - cl;
+		} else {
 			r = iconv(cd, NULL, NULL, &op, &ol); /* end the shift state */
+		}
 		out->len += room - ol;
 		out->data[out->len] = '\0';
 		if (r != (size_t)-1) {
 			if (flushing)
 				break;
-			flushing = true;
+			chunk = CHUNK;
+			flushing = il == 0;
 			continue;
 		}
 		if (errno == E2BIG && ol < room)
@@ -183,8 +193,13 @@ conv_iconv(struct mb_buf *out, const char *name, const char *in, size_t len)
 			il--;
 			continue;
 		}
+		if (errno == EINVAL && il > cl) {
+			/* a sequence cut by the chunk: give it more room */
+			chunk = before * 2;
+			continue;
+		}
 		if (errno == EINVAL) {
-			/* an incomplete sequence at the end */
+			/* an incomplete sequence at the very end */
 			bad++;
 			mb_utf8_add(out, 0xFFFD);
 			il = 0;

@@ -84,6 +84,11 @@ collect(struct collect *c, const struct mb_mime_part *p)
 		return;
 	switch (p->kind) {
 	case MB_PART_MULTIPART:
+		if (p->child == NULL) {
+			/* no delimiter ever came: the body is all preamble, show it as text */
+			add_leaf(c, p);
+			break;
+		}
 		if (is(p->subtype, "alternative")) {
 			collect(c, pick_alternative(p));
 			break;

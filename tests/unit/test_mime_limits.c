@@ -169,6 +169,39 @@ test_depth(void)
 	mb_buf_release(&m);
 }
 
+/*
+ * Found by fuzz_mime: glibc converts ahead and, after an error in a later
+ * step, converts again from the start of the iconv() call, so feeding it
+ * the whole input was quadratic in the length of an invalid UTF-7 run.
+ */
+static void
+test_charset_errors(void)
+{
+	struct mb_buf m = MB_BUF_INIT;
+	struct mb_mime_tree *t;
+	size_t i;
+
+	/* one UTF-7 base64 run of invalid characters: 60 KB took 1.5 s before */
+	mb_buf_addstr(&m, "Content-Type: text/plain; charset=utf-7\n\n+");
+	for (i = 0; i < 150000; i++)
+		mb_buf_addstr(&m, "/9");
+	timed("300 KB UTF-7 run of invalid characters", &m, &t);
+	mb_mime_free(t);
+	mb_buf_reset(&m);
+	mb_buf_addstr(&m, "Content-Type: text/html; charset=utf-7\n\n");
+	for (i = 0; i < 200000; i++)
+		mb_buf_addstr(&m, "+2AA-x");
+	timed("1.2 MB of UTF-7 lone surrogates", &m, &t);
+	mb_mime_free(t);
+	mb_buf_reset(&m);
+	mb_buf_addstr(&m, "Content-Type: text/plain; charset=shift_jis\n\n");
+	for (i = 0; i < 300000; i++)
+		mb_buf_addstr(&m, "\x82\xa0\xff");
+	timed("900 KB of Shift_JIS with an invalid byte every 3", &m, &t);
+	mb_mime_free(t);
+	mb_buf_release(&m);
+}
+
 static void
 test_headers(void)
 {
@@ -229,6 +262,7 @@ main(void)
 	test_big_line();
 	test_many_parts();
 	test_depth();
+	test_charset_errors();
 	test_headers();
 	return done_testing();
 }

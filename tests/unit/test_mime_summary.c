@@ -189,6 +189,39 @@ test_hostile_fixture(void)
 	mb_mime_free(t);
 }
 
+/* Raw 8-bit ids and trace text come out as UTF-8 (the fuzz_mime finding, generalised). */
+static void
+test_raw_8bit(void)
+{
+	const char *m = "Message-ID: <caf\xe9@x>\nReferences: <a\xff@x> <b@y>\n"
+	                "Date: Tue, 1 Jul 2003 10:52:37 +0200 (\xe9t\xe9)\n"
+	                "Received: from h\xe9 by x; Tue, 1 Jul 2003 10:52:37 +0200\n"
+	                "Return-Path: <\xff@x>\nFrom: \xff\xff\n\nbody";
+
+	mb_summary_release(&s);
+	mb_summary_parse(&s, m, strlen(m));
+	is_str(s.message_id, "<caf\xc3\xa9@x>", "8-bit Message-ID made UTF-8");
+	is_str(s.references, "<a\xc3\xbf@x> <b@y>", "8-bit References made UTF-8");
+	is_str(s.date_raw, "Tue, 1 Jul 2003 10:52:37 +0200 (\xc3\xa9t\xc3\xa9)",
+	       "raw date made UTF-8");
+	is_str(s.trace.received[0].from, "h\xc3\xa9", "Received clause made UTF-8");
+	is_str(s.trace.return_path, "\xc3\xbf@x", "Return-Path made UTF-8");
+	is_str(s.from, "\xc3\xbf\xc3\xbf", "From made UTF-8");
+	is_int(s.date, 1057049557, "date with an 8-bit comment");
+	mb_summary_release(&s);
+}
+
+static void
+test_no_delimiter(void)
+{
+	const char *m = "Content-Type: multipart/alternative; boundary=never\n\nonly a preamble\n";
+
+	mb_summary_release(&s);
+	mb_summary_parse(&s, m, strlen(m));
+	is_str(s.body_text, "only a preamble\n", "multipart without delimiters: body text kept");
+	mb_summary_release(&s);
+}
+
 static void
 test_cap(void)
 {
@@ -215,6 +248,8 @@ main(void)
 	test_html_fixture();
 	test_nested_fixture();
 	test_hostile_fixture();
+	test_raw_8bit();
+	test_no_delimiter();
 	test_cap();
 	mb_summary_release(&s);
 	mb_buf_release(&raw);
