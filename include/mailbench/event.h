@@ -41,6 +41,7 @@ struct mb_event {
 		char *meaning;
 		int rtt_ms;
 		int flags;
+		char *answers;
 	} tline;
 	struct {
 		uint64_t done, total;             /* messages */

@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "mailbench/buf.h"
+#include "mailbench/xalloc.h" /* mb_strv_free() */
 
 /*
  * Limits. Reaching one never fails a parse: something is left out and a
@@ -177,7 +178,7 @@ char *mb_address_list_format(const struct mb_address_list *l);
  * with mb_strv_free()); empty addr-specs are left out; *n gets the count.
  */
 char **mb_address_specs(const char *value, size_t *n);
-void mb_strv_free(char **v);
+
 
 /* ---- dates -------------------------------------------------------------------------------- */
 

@@ -32,7 +32,7 @@ enum mb_smtp_phase {
 	MB_SMTP_CONNECT = 0,
 	MB_SMTP_GREETING,
 	MB_SMTP_EHLO,
-	MB_SMTP_STARTTLS,
+	MB_SMTP_STARTTLS, /* "TLS": STARTTLS or the implicit handshake */
 	MB_SMTP_AUTH,
 	MB_SMTP_MAIL,
 	MB_SMTP_RCPT,

@@ -53,7 +53,8 @@ struct mb_tline {
 	int code;            /* SMTP reply code; POP3 +OK 1 / -ERR 2; IMAP OK 1 NO 2 BAD 3 PREAUTH 4 BYE 5; else 0 */
 	const char *status;  /* enhanced status code "5.1.1", or NULL */
 	const char *meaning; /* one-line meaning of the reply, or NULL */
-	int rtt_ms;          /* first line of a reply: ms since its command was sent; else -1 */
+	int rtt_ms;          /* last line of a reply: ms since its command was sent; else -1 */
+	const char *answers; /* last line of a reply: the command line it answers (as shown), or NULL */
 	int flags;           /* enum mb_tflag */
 };
 

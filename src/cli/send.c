@@ -145,8 +145,8 @@ parse_args(struct send_args *a, int argc, char **argv)
 }
 
 /* Read a whole file ("-": standard input) into out. */
-static int
-slurp(const char *path, struct mb_buf *out, struct mb_error *err)
+int
+mb_cli_slurp(const char *path, struct mb_buf *out, struct mb_error *err)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char tmp[65536];
@@ -174,37 +174,77 @@ slurp(const char *path, struct mb_buf *out, struct mb_error *err)
 
 /* --- what the user sees after the session --- */
 
-/* Remember the last client line and server reply, for the failure card. */
-struct last_exchange {
-	struct mb_buf client, server;
-	struct mb_tprinter *printer;
-};
-
-static void
-last_sink(void *ctx, const struct mb_tline *tl)
+void
+mb_cli_last_sink(void *ctx, const struct mb_tline *tl)
 {
-	struct last_exchange *le = ctx;
+	struct mb_last_exchange *le = ctx;
 
-	if (tl->dir == MB_TDIR_CLIENT) {
-		mb_buf_reset(&le->client);
-		mb_buf_add(&le->client, tl->text, tl->len);
-		mb_buf_reset(&le->server);
-	} else if (tl->dir == MB_TDIR_SERVER) {
+	/* keep the last failing reply (and its command) once one came: a QUIT after it says nothing */
+	if (tl->dir == MB_TDIR_SERVER && !le->failed) {
 		if (!(tl->flags & MB_TL_CONT))
 			mb_buf_reset(&le->server);
 		mb_buf_add(&le->server, tl->text, tl->len);
 		mb_buf_addch(&le->server, '\n');
+		if (tl->flags & MB_TL_LAST) {
+			mb_buf_reset(&le->client);
+			if (tl->answers)
+				mb_buf_addstr(&le->client, tl->answers);
+			le->failed = tl->code >= 400;
+		}
 	}
 	mb_tprint_sink(le->printer, tl);
+}
+
+void
+mb_cli_print_envelope(FILE *f, const char *env_from, const char *const *rcpts, size_t nrcpts,
+		      const struct mb_smtp_result *res, const struct mb_env_hdr *from,
+		      const struct mb_env_hdr *hdrs, size_t nhdrs)
+{
+	struct mb_env_report rep;
+	int *codes = NULL;
+	size_t i;
+
+	if (res != NULL && res->nrcpts == nrcpts) {
+		codes = xcalloc(nrcpts ? nrcpts : 1, sizeof *codes);
+		for (i = 0; i < nrcpts; i++)
+			codes[i] = res->rcpts[i].code;
+	}
+	mb_envelope_compare(env_from, rcpts, codes, nrcpts, from, hdrs, nhdrs, &rep);
+	fprintf(f, "\nEnvelope (what SMTP routed)              Headers (what people see)\n");
+	for (i = 0; i < rep.n; i++) {
+		const struct mb_env_row *r = &rep.rows[i];
+		char left[300], *l, *h;
+
+		if (r->envelope == NULL)
+			snprintf(left, sizeof left, "(not in the envelope)");
+		else if (r->kind == MB_ENV_SENDER)
+			snprintf(left, sizeof left, "MAIL FROM:<%s>", r->envelope);
+		else if (r->code)
+			snprintf(left, sizeof left, "RCPT TO:<%s> %d", r->envelope, r->code);
+		else
+			snprintf(left, sizeof left, "RCPT TO:<%s>", r->envelope);
+		l = mb_sanitize(left, MB_SANITIZE_LINE);
+		h = mb_sanitize(r->header ? r->header : "(in no header)", MB_SANITIZE_LINE);
+		fprintf(f, "  %-40s %s\n", l, h);
+		free(l);
+		free(h);
+	}
+	for (i = 0; i < rep.n; i++)
+		if (rep.rows[i].explain) {
+			char *e = mb_sanitize(rep.rows[i].explain, MB_SANITIZE_LINE);
+
+			fprintf(f, "  -> %s\n", e);
+			free(e);
+		}
+	mb_env_report_release(&rep);
+	free(codes);
 }
 
 static void
 print_envelope(FILE *f, const struct mb_built *m, const struct mb_send_item *it)
 {
 	struct mb_env_hdr from, *hdrs;
-	struct mb_env_report rep;
 	char **shown;
-	int *codes = NULL;
 	size_t i, n = 0, k;
 	const struct mb_caddr_list *lists[2] = {&m->to, &m->cc};
 	static const char *const names[2] = {"To", "Cc"};
@@ -228,37 +268,12 @@ print_envelope(FILE *f, const struct mb_built *m, const struct mb_send_item *it)
 	from.field = "From";
 	from.shown = shown[n];
 	from.addr = m->from.v[0].addr;
-	if (it != NULL && it->res.nrcpts == m->nrcpts) {
-		codes = xcalloc(m->nrcpts ? m->nrcpts : 1, sizeof *codes);
-		for (i = 0; i < m->nrcpts; i++)
-			codes[i] = it->res.rcpts[i].code;
-	}
-	mb_envelope_compare(m->env_from, (const char *const *)m->rcpts, codes, m->nrcpts, &from,
-			    hdrs, n, &rep);
-	fprintf(f, "\nEnvelope (what SMTP routed)              Headers (what people see)\n");
-	for (i = 0; i < rep.n; i++) {
-		const struct mb_env_row *r = &rep.rows[i];
-		char left[300];
-
-		if (r->envelope == NULL)
-			snprintf(left, sizeof left, "(not in the envelope)");
-		else if (r->kind == MB_ENV_SENDER)
-			snprintf(left, sizeof left, "MAIL FROM:<%s>", r->envelope);
-		else if (r->code)
-			snprintf(left, sizeof left, "RCPT TO:<%s> %d", r->envelope, r->code);
-		else
-			snprintf(left, sizeof left, "RCPT TO:<%s>", r->envelope);
-		fprintf(f, "  %-40s %s\n", left, r->header ? r->header : "(in no header)");
-	}
-	for (i = 0; i < rep.n; i++)
-		if (rep.rows[i].explain)
-			fprintf(f, "  -> %s\n", rep.rows[i].explain);
-	mb_env_report_release(&rep);
+	mb_cli_print_envelope(f, m->env_from, (const char *const *)m->rcpts, m->nrcpts,
+			      it ? &it->res : NULL, &from, hdrs, n);
 	for (i = 0; i <= n; i++)
 		free(shown[i]);
 	free(shown);
 	free(hdrs);
-	free(codes);
 }
 
 static void
@@ -293,9 +308,9 @@ usual_causes(FILE *f, enum mb_smtp_phase ph, int code, const struct mb_error *er
 		fprintf(f, "    - see the last exchange above and the reply's meaning\n");
 }
 
-static void
-failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
-	     const struct last_exchange *le, int64_t outbox_id)
+void
+mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
+	     const struct mb_last_exchange *le, int64_t outbox_id)
 {
 	const char *sv = le->server.data;
 	int code = 0;
@@ -326,8 +341,8 @@ failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
 			(long long)outbox_id, (long long)outbox_id);
 }
 
-static int
-item_exit(const struct mb_send_item *it)
+int
+mb_cli_send_exit(const struct mb_send_item *it)
 {
 	if (it->sent)
 		return it->res.nrefused > 0 ? MB_EXIT_PARTIAL : MB_EXIT_OK;
@@ -337,8 +352,8 @@ item_exit(const struct mb_send_item *it)
 	return mb_cli_exit_for(it->err.kind);
 }
 
-static void
-print_results(FILE *f, const struct mb_send_item *it)
+void
+mb_cli_print_results(FILE *f, const struct mb_send_item *it)
 {
 	size_t i;
 
@@ -349,16 +364,16 @@ print_results(FILE *f, const struct mb_send_item *it)
 		if (r->addr == NULL)
 			continue;
 		t = mb_sanitize(r->text, MB_SANITIZE_LINE);
-		fprintf(f, "  %-8s %s (%d %s%s%s)\n", r->code / 100 == 2 ? "accepted" : "REFUSED",
-			r->addr, r->code, r->status, r->status[0] ? " " : "", t);
+		fprintf(f, "  %-8s %s (%d %s)\n", r->code / 100 == 2 ? "accepted" : "REFUSED",
+			r->addr, r->code, t);
 		free(t);
 	}
 }
 
 /* --- the command --- */
 
-static int
-get_password(const struct mb_account *acct, bool no_auth, char **pw, struct mb_error *err)
+int
+mb_cli_smtp_password(const struct mb_account *acct, bool no_auth, char **pw, struct mb_error *err)
 {
 	*pw = NULL;
 	if (no_auth || acct->user == NULL)
@@ -366,18 +381,18 @@ get_password(const struct mb_account *acct, bool no_auth, char **pw, struct mb_e
 	return mb_account_password(acct, "smtp", pw, err);
 }
 
-static int
-open_store(struct mb_cli *cli, struct mb_store **st)
+int
+mb_cli_open_store(struct mb_cli *cli, const char *cmd, struct mb_store **st)
 {
 	struct mb_error err = MB_ERROR_INIT;
 	size_t n = 0;
 
 	if (mb_store_open(st, cli->cache_path, &err) < 0) {
-		mb_cli_err("send", "%s", err.msg);
+		mb_cli_err(cmd, "%s", err.msg);
 		return mb_cli_exit_for(err.kind);
 	}
 	if (mb_store_outbox_recover(*st, &n, &err) == 0 && n > 0)
-		mb_cli_err("send", "%zu message(s) of an interrupted send are marked unknown: see "
+		mb_cli_err(cmd, "%zu message(s) of an interrupted send are marked unknown: see "
 				   "mailbench outbox",
 			   n);
 	return 0;
@@ -399,7 +414,7 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	struct mb_send_item item = {0};
 	struct mb_send_opts so = {0};
 	struct mb_tprinter pr;
-	struct last_exchange le = {MB_BUF_INIT, MB_BUF_INIT, &pr};
+	struct mb_last_exchange le = {MB_BUF_INIT, MB_BUF_INIT, &pr};
 	enum mb_smtp_phase phase = MB_SMTP_CONNECT;
 	char *pw = NULL, *from_alloc = NULL;
 	int rc, exit_code = MB_EXIT_FAIL;
@@ -432,13 +447,13 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 
 	/* 1. build the message: bad input stops here, before anything is stored or sent */
 	if (a.body_path)
-		rc = slurp(a.body_path, &body, &err);
+		rc = mb_cli_slurp(a.body_path, &body, &err);
 	else if (!isatty(STDIN_FILENO))
-		rc = slurp("-", &body, &err);
+		rc = mb_cli_slurp("-", &body, &err);
 	else
 		rc = 0;
 	if (rc == 0 && a.html_path)
-		rc = slurp(a.html_path, &html, &err);
+		rc = mb_cli_slurp(a.html_path, &html, &err);
 	if (rc < 0) {
 		mb_cli_err("send", "%s", err.msg);
 		exit_code = MB_EXIT_USAGE;
@@ -469,7 +484,7 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	}
 
 	/* 2. the outbox, before any connection */
-	if ((exit_code = open_store(cli, &st)) != 0)
+	if ((exit_code = mb_cli_open_store(cli, "send", &st)) != 0)
 		goto out;
 	oi.account = acct->name;
 	oi.envelope_from = m.env_from;
@@ -488,7 +503,7 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	}
 
 	/* 3. the password, then the session */
-	if (get_password(acct, a.no_auth, &pw, &err) < 0) {
+	if (mb_cli_smtp_password(acct, a.no_auth, &pw, &err) < 0) {
 		mb_cli_err("send", "%s (the message stays in the outbox as #%lld)", err.msg,
 			   (long long)item.outbox_id);
 		exit_code = mb_cli_exit_for(err.kind);
@@ -503,7 +518,7 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	so.show_data = a.show_data;
 	so.timeout = a.timeout;
 	so.auth_mech = a.auth;
-	so.sink = last_sink;
+	so.sink = mb_cli_last_sink;
 	so.sink_ctx = &le;
 	rc = mb_send_outbox(&so, &item, 1, NULL, &phase, &err);
 
@@ -514,15 +529,15 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 		printf("\n%s: outbox message #%lld, %zu of %zu recipient(s) accepted\n",
 		       item.res.nrefused ? "Sent, partly" : "Sent", (long long)item.outbox_id,
 		       item.res.naccepted, item.res.nrcpts);
-		print_results(stdout, &item);
-		exit_code = item_exit(&item);
+		mb_cli_print_results(stdout, &item);
+		exit_code = mb_cli_send_exit(&item);
 	} else {
 		const struct mb_error *why = rc < 0 ? &err : &item.err;
 
 		if (!a.quiet && item.res.nrcpts > 0)
-			print_results(stdout, &item);
-		failure_card(stderr, rc < 0 ? phase : item.res.phase, why, &le, item.outbox_id);
-		exit_code = rc < 0 ? mb_cli_exit_for(err.kind) : item_exit(&item);
+			mb_cli_print_results(stdout, &item);
+		mb_cli_failure_card(stderr, rc < 0 ? phase : item.res.phase, why, &le, item.outbox_id);
+		exit_code = rc < 0 ? (int)mb_cli_exit_for(err.kind) : mb_cli_send_exit(&item);
 	}
 out:
 	mb_password_free(pw);

@@ -136,6 +136,7 @@ mb_event_tline(uint64_t job, const struct mb_tline *tl)
 	ev->tline.meaning = tl->meaning ? xstrdup(tl->meaning) : NULL;
 	ev->tline.rtt_ms = tl->rtt_ms;
 	ev->tline.flags = tl->flags;
+	ev->tline.answers = tl->answers ? xstrdup(tl->answers) : NULL;
 	return ev;
 }
 
@@ -147,6 +148,7 @@ mb_event_free(struct mb_event *ev)
 	free(ev->tline.text);
 	free(ev->tline.status);
 	free(ev->tline.meaning);
+	free(ev->tline.answers);
 	free(ev->text);
 	free(ev);
 }

@@ -23,8 +23,7 @@ mb_send_rcpt_results(const struct mb_smtp_result *r)
 
 		if (rr->addr == NULL)
 			continue;
-		mb_buf_addf(&b, "%s %d %s%s%s\n", rr->addr, rr->code, rr->status,
-			    rr->status[0] ? " " : "", rr->text ? rr->text : "");
+		mb_buf_addf(&b, "%s %d %s\n", rr->addr, rr->code, rr->text ? rr->text : "");
 	}
 	return mb_buf_detach(&b, NULL);
 }
@@ -95,9 +94,9 @@ send_one(const struct mb_send_opts *o, struct mb_smtp *s, struct mb_send_item *i
 			mb_error_prefix(&it->err, "sent, but the cache could not record it");
 		}
 	} else {
-		mb_error_set(&it->err, MB_ERR_RESP, "%s refused: %d %s%s%s",
-			     mb_smtp_phase_name(it->res.phase), it->res.code, it->res.status,
-			     it->res.status[0] ? " " : "", it->res.text ? it->res.text : "");
+		mb_error_set(&it->err, MB_ERR_RESP, "%s refused: %d %s",
+			     mb_smtp_phase_name(it->res.phase), it->res.code,
+			     it->res.text ? it->res.text : "");
 		mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg, mb_err_name(MB_ERR_RESP),
 				       results, &e);
 	}

@@ -390,14 +390,3 @@ mb_address_specs(const char *value, size_t *n)
 	return v;
 }
 
-void
-mb_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}

@@ -38,6 +38,7 @@ enum tap_mode {
 };
 
 struct tap_cmd {
+	char line[160]; /* the command as shown (masked), cut */
 	char verb[16];
 	char tag[24]; /* IMAP tag */
 	bool has_args;
@@ -83,6 +84,8 @@ struct mb_tap {
 	char auth_tag[24]; /* IMAP: the AUTHENTICATE command's tag */
 	bool masking_cmd;  /* IMAP: the rest of this command is secret (LOGIN) */
 	bool idle;         /* IMAP: IDLE in progress, "DONE" is not a command */
+	struct tap_cmd *last_pushed; /* the queue entry of the client line being processed */
+	char answered[160];          /* the command the reply being emitted answers */
 };
 
 /* --- time and emission --- */
@@ -187,6 +190,8 @@ queue_push(struct mb_tap *tap, const char *verb, size_t vlen, const char *tag, s
 	memcpy(c->tag, tag, tlen);
 	c->has_args = has_args;
 	c->sent_us = now_us(CLOCK_MONOTONIC);
+	/* client_emit_line() fills in the line as shown, once masked */
+	tap->last_pushed = c;
 }
 
 static void
@@ -496,6 +501,7 @@ client_emit_line(struct mb_tap *tap)
 
 	if (tap->proto == MB_PROTO_IMAP)
 		trailing_literal(line, len, &literal);
+	tap->last_pushed = NULL;
 	switch (tap->proto) {
 	case MB_PROTO_SMTP:
 	case MB_PROTO_POP3:
@@ -512,6 +518,16 @@ client_emit_line(struct mb_tap *tap)
 		mb_buf_reset(&shown);
 		mb_buf_addstr(&shown, "<masked>");
 		flags |= MB_TL_MASKED;
+	}
+	if (tap->last_pushed != NULL) {
+		const char *t = (flags & MB_TL_MASKED) ? shown.data : line;
+		size_t n = (flags & MB_TL_MASKED) ? shown.len : len;
+
+		if (n >= sizeof tap->last_pushed->line)
+			n = sizeof tap->last_pushed->line - 1;
+		memcpy(tap->last_pushed->line, t, n);
+		tap->last_pushed->line[n] = '\0';
+		tap->last_pushed = NULL;
 	}
 	if (flags & MB_TL_MASKED)
 		emit_text(tap, MB_TDIR_CLIENT, flags, shown.data, shown.len);
@@ -550,6 +566,8 @@ client_data_line(struct mb_tap *tap)
 		mb_buf_release(&sum);
 		emit_text(tap, MB_TDIR_CLIENT, 0, ".", 1);
 		queue_push(tap, ".", 1, "", 0, false);
+		strcpy(tap->last_pushed->line, "(end of data) .");
+		tap->last_pushed = NULL;
 		cs->mode = MODE_LINE;
 	} else {
 		cs->data_lines++;
@@ -626,6 +644,16 @@ mb_tap_client(struct mb_tap *tap, const void *data, size_t len, bool private)
 
 /* --- the server side --- */
 
+/* Name the command a reply answers (copied: the queue entry may go). */
+static void
+set_answers(struct mb_tap *tap, struct mb_tline *tl, const struct tap_cmd *cmd)
+{
+	if (cmd == NULL || cmd->line[0] == '\0')
+		return;
+	memcpy(tap->answered, cmd->line, sizeof tap->answered);
+	tl->answers = tap->answered;
+}
+
 /* POP3: which replies open data or a multi-line listing. */
 static void
 pop3_after_status(struct mb_tap *tap, const struct tap_cmd *cmd, bool okay)
@@ -670,13 +698,16 @@ server_line_smtp(struct mb_tap *tap, const char *line, size_t len, struct mb_tli
 	struct tap_cmd *cmd = queue_head(tap);
 
 	if (!tap->in_reply) {
-		tl->rtt_ms = rtt_of(cmd);
+		tap->reply_rtt = rtt_of(cmd);
 		tap->in_reply = true;
 	} else
 		tl->flags |= MB_TL_CONT;
 	if (!last)
 		return;
+	/* the round trip shows with the meaning, on the reply's last line */
+	tl->rtt_ms = tap->reply_rtt;
 	tl->flags |= MB_TL_LAST;
+	set_answers(tap, tl, cmd);
 	tap->in_reply = false;
 	if (tl->code == 334 && len > 4)
 		challenge_meaning(line + 4, len - 4, meaning);
@@ -707,6 +738,7 @@ server_line_pop3(struct mb_tap *tap, const char *line, size_t len, struct mb_tli
 	}
 	tl->rtt_ms = rtt_of(cmd);
 	tl->flags |= MB_TL_LAST;
+	set_answers(tap, tl, cmd);
 	if (cmd != NULL && strcmp(cmd->verb, "AUTH") == 0)
 		tap->auth = false;
 	if (cmd != NULL)
@@ -735,6 +767,7 @@ server_line_imap(struct mb_tap *tap, const char *line, size_t len, struct mb_tli
 	if (queue_take_tag(tap, tag, tlen, &cmd)) {
 		tl->rtt_ms = rtt_of(&cmd);
 		tl->flags |= MB_TL_LAST;
+		set_answers(tap, tl, &cmd);
 		if (tap->auth && strlen(tap->auth_tag) == tlen &&
 		    memcmp(tap->auth_tag, tag, tlen) == 0)
 			tap->auth = false;

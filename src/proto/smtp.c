@@ -46,7 +46,7 @@ struct mb_smtp {
 
 static const char *const phase_names[] = {
 	[MB_SMTP_CONNECT] = "connect",   [MB_SMTP_GREETING] = "greeting",
-	[MB_SMTP_EHLO] = "EHLO",         [MB_SMTP_STARTTLS] = "STARTTLS",
+	[MB_SMTP_EHLO] = "EHLO",         [MB_SMTP_STARTTLS] = "TLS",
 	[MB_SMTP_AUTH] = "AUTH",         [MB_SMTP_MAIL] = "MAIL",
 	[MB_SMTP_RCPT] = "RCPT",         [MB_SMTP_DATA] = "DATA",
 	[MB_SMTP_BODY] = "message body", [MB_SMTP_QUIT] = "QUIT",
@@ -580,8 +580,11 @@ mb_smtp_open(struct mb_smtp *s, struct mb_error *err)
 			     "WARNING: this account has tls_verify = no: certificates are not "
 			     "checked, a man in the middle would go unnoticed");
 	s->phase = MB_SMTP_CONNECT;
-	if (mb_conn_connect(s->conn, s->host, s->port, s->security == MB_SEC_TLS, err) < 0)
+	if (mb_conn_connect(s->conn, s->host, s->port, s->security == MB_SEC_TLS, err) < 0) {
+		if (err->kind == MB_ERR_TLS)
+			s->phase = MB_SMTP_STARTTLS; /* the TLS phase, implicit here */
 		return -1;
+	}
 	s->phase = MB_SMTP_GREETING;
 	mb_smtp_reply_init(&r);
 	if (read_reply(s, &r, s->to.greeting, err) < 0)
