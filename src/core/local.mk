@@ -3,11 +3,13 @@ libmailbench_a_SOURCES += \
 	src/core/envelope.c \
 	src/core/event.c \
 	src/core/send.c \
+	src/core/sync_stub.c \
 	src/core/tstore.c \
 	src/core/job.c
 noinst_HEADERS += \
 	include/mailbench/envelope.h \
 	include/mailbench/event.h \
 	include/mailbench/send.h \
+	include/mailbench/sync.h \
 	include/mailbench/tstore.h \
 	include/mailbench/job.h
