@@ -115,6 +115,11 @@ int mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, boo
 			  struct mb_error *err);
 /* Read exactly n bytes (an IMAP literal, a POP3 body is read by lines). */
 int mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err);
+/*
+ * Wait until the server sends something, at most ms milliseconds: 1 when
+ * data is there, 0 when the time passed, -1 on error or cancel.
+ */
+int mb_conn_wait(struct mb_conn *c, int ms, struct mb_error *err);
 /* Bytes received and not yet consumed. */
 size_t mb_conn_pending(const struct mb_conn *c);
 

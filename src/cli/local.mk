@@ -1,6 +1,7 @@
 # src/cli: one file per subcommand
 libmailbench_a_SOURCES += \
 	src/cli/cli.c \
+	src/cli/fetch.c \
 	src/cli/lab.c \
 	src/cli/send.c \
 	src/cli/send_eml.c \

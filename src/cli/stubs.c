@@ -21,7 +21,6 @@ not_yet(const char *cmd, int argc, char **argv)
 }
 
 int mb_cmd_outbox(struct mb_cli *cli, int argc, char **argv) { return not_yet("outbox", argc, argv); }
-int mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv) { return not_yet("fetch", argc, argv); }
 int mb_cmd_list(struct mb_cli *cli, int argc, char **argv) { return not_yet("list", argc, argv); }
 int mb_cmd_show(struct mb_cli *cli, int argc, char **argv) { return not_yet("show", argc, argv); }
 int mb_cmd_transcript(struct mb_cli *cli, int argc, char **argv) { return not_yet("transcript", argc, argv); }

@@ -3,7 +3,9 @@ libmailbench_a_SOURCES += \
 	src/core/envelope.c \
 	src/core/event.c \
 	src/core/send.c \
-	src/core/sync_stub.c \
+	src/core/sync.c \
+	src/core/sync_imap.c \
+	src/core/sync_pop3.c \
 	src/core/tstore.c \
 	src/core/job.c
 noinst_HEADERS += \
@@ -11,5 +13,6 @@ noinst_HEADERS += \
 	include/mailbench/event.h \
 	include/mailbench/send.h \
 	include/mailbench/sync.h \
+	src/core/sync_private.h \
 	include/mailbench/tstore.h \
 	include/mailbench/job.h

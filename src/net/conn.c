@@ -479,6 +479,27 @@ mb_conn_read_some(struct mb_conn *c, void *buf, size_t len, struct mb_error *err
 	return (ssize_t)len;
 }
 
+int
+mb_conn_wait(struct mb_conn *c, int ms, struct mb_error *err)
+{
+	int64_t saved = c->deadline_ms;
+	int saved_s = c->deadline_s;
+	int r;
+
+	if (mb_conn_pending(c) > 0 || (c->tls != NULL && gnutls_record_check_pending(c->tls) > 0))
+		return 1;
+	c->deadline_ms = 0;
+	c->deadline_s = 0;
+	r = mb_net_wait(c, POLLIN, mb_net_now_ms() + ms, "waiting", err);
+	c->deadline_ms = saved;
+	c->deadline_s = saved_s;
+	if (r == 0)
+		return 1;
+	if (err->kind == MB_ERR_TIMEOUT)
+		return 0;
+	return mb_net_fail(c, err);
+}
+
 /* --- writing --- */
 
 int
