@@ -23,4 +23,5 @@ check_PROGRAMS += tests/unit/test_envelope
 tests_unit_test_envelope_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_envelope
 include tests/lab/local.mk
+include tests/integration/local.mk
 include tests/faultserver/local.mk

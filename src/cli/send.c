@@ -291,6 +291,11 @@ usual_causes(FILE *f, enum mb_smtp_phase ph, int code, const struct mb_error *er
 		fprintf(f, "    - a private CA: set ca_file = /path/to/ca.pem for this account\n"
 			   "    - a wrong host name: the certificate names the host to use\n"
 			   "    - only for testing: tls_verify = no (shown as a warning)\n");
+	else if (err->kind == MB_ERR_AUTH && strstr(err->msg, "offers no AUTH") != NULL)
+		fprintf(f, "    - the server offers AUTH only after STARTTLS: set smtp_security = "
+			   "starttls\n"
+			   "    - a port without AUTH (like Mailpit's 1025): remove user from the "
+			   "account\n");
 	else if (code == 535 || (err->kind == MB_ERR_AUTH && code == 0))
 		fprintf(f, "    - a wrong user or password (check password_command)\n"
 			   "    - the provider wants an app password instead of the normal one\n");

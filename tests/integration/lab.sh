@@ -64,7 +64,7 @@ for v in MAILBENCH_LAB_DIR MAILBENCH_LAB_BASE LAB_SMTP_PORT LAB_SUBMISSION_PORT 
 done
 tap_is "$LAB_SMTP_PORT" "$((MAILBENCH_LAB_BASE + 25))" "SMTP port is base+25"
 tap_is "$LAB_IMAPS_PORT" "$((MAILBENCH_LAB_BASE + 993))" "IMAPS port is base+993"
-tap_is "$LAB_USERS" "alice bob carol" "the users are alice bob carol"
+tap_is "$LAB_USERS" "alice bob carol dave erin frank" "the users are alice bob carol (and dave erin frank for tests)"
 
 # --- greetings ------------------------------------------------------------------------------
 

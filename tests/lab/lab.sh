@@ -13,7 +13,7 @@ PROG=lab.sh
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
 DOMAIN=lab.test
-USERS="alice bob carol"
+USERS="alice bob carol dave erin frank"
 MAILHOST=mail.$DOMAIN
 
 # --- small helpers -------------------------------------------------------------------------
@@ -766,7 +766,7 @@ mailbench lab running in $LAB
   smtps       $SMTPS_PORT  implicit TLS, AUTH PLAIN/LOGIN required
   imap        $IMAP_PORT  STARTTLS offered     imaps  $IMAPS_PORT  implicit TLS
   pop3        $POP3_PORT  STLS offered         pop3s  $POP3S_PORT  implicit TLS
-  users       alice bob carol @$DOMAIN (log in as alice, bob, carol)
+  users       alice bob carol @$DOMAIN, log in as alice... (+dave erin frank: tests)
   passwords   $SECRETS/<user>
   CA          $CADIR/ca.pem (for localhost)
   mailboxes   $MAILROOT/<user>/Maildir
