@@ -76,6 +76,7 @@ int mb_cmd_outbox(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_list(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_show(struct mb_cli *cli, int argc, char **argv);
+int mb_cmd_mark(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_transcript(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_lab(struct mb_cli *cli, int argc, char **argv);
 int mb_cmd_config(struct mb_cli *cli, int argc, char **argv);

@@ -19,6 +19,7 @@ const struct mb_cli_cmd mb_cli_cmds[] = {
 	{"fetch", "retrieve mail over IMAP or POP3 into the cache", mb_cmd_fetch},
 	{"list", "list or search cached messages", mb_cmd_list},
 	{"show", "show a cached message: headers, body, parts, trace, raw", mb_cmd_show},
+	{"mark", "mark a cached message read, unread, flagged... (here and on the server)", mb_cmd_mark},
 	{"transcript", "list, show or export stored protocol transcripts", mb_cmd_transcript},
 	{"config", "show the accounts mailbench knows and check the config file", mb_cmd_config},
 	{"lab", "start, stop or inspect the local lab of real mail servers", mb_cmd_lab},

@@ -3,6 +3,7 @@ libmailbench_a_SOURCES += \
 	src/cli/cli.c \
 	src/cli/fetch.c \
 	src/cli/lab.c \
+	src/cli/mark.c \
 	src/cli/send.c \
 	src/cli/send_eml.c \
 	src/cli/tprint.c \

@@ -19,6 +19,7 @@
 
 #include "core/sync_private.h"
 #include "mailbench/imap.h"
+#include "mailbench/testhook.h"
 #include "mailbench/xalloc.h"
 
 #define FULL_CHECK_EVERY (60 * 60)
@@ -40,8 +41,11 @@ on_new(const struct mb_imap_msg *m, void *ctx, struct mb_error *err)
 		return 0; /* "N:*" always returns the last message, even below N */
 	if (m->modseq > ir->max_modseq)
 		ir->max_modseq = m->modseq;
-	return mb_sync_ingest(ir->r, ir->mailbox_id, m->uid, NULL, m->flags, m->modseq,
-			      m->internaldate, m->size, m->body, m->body_len, err);
+	if (mb_sync_ingest(ir->r, ir->mailbox_id, m->uid, NULL, m->flags, m->modseq,
+			   m->internaldate, m->size, m->body, m->body_len, err) < 0)
+		return -1;
+	mb_test_crash_point("imap-mid-batch");
+	return 0;
 }
 
 static int
@@ -312,13 +316,12 @@ mb_sync_set_flags(const struct mb_sync_opts *o, int64_t msg_id, unsigned flags,
 		return -1;
 	if (mb_store_mailbox_get(o->st, m.mailbox_id, &mb, err) < 0)
 		goto done;
-	/* the cache first: it is what the user sees */
-	if (mb_store_msg_set_flags_id(o->st, msg_id, flags, err) < 0)
-		goto done;
 	if (mb.protocol != MB_STORE_IMAP || m.uid == 0 || o->acct->imap.host == NULL) {
-		rc = 0; /* a POP3 message has no flags on the server */
+		/* a POP3 message has no flags on the server */
+		rc = mb_store_msg_set_flags_id(o->st, msg_id, flags, err);
 		goto done;
 	}
+	/* the server first: if it refuses, the cache still says what the server has */
 	if (open_session(&ir, err) == 0) {
 		struct mb_imap_select sel;
 
@@ -330,6 +333,8 @@ mb_sync_set_flags(const struct mb_sync_opts *o, int64_t msg_id, unsigned flags,
 				rc = mb_imap_store(ir.i, m.uid, flags & ~m.flags, m.flags & ~flags, err);
 		}
 	}
+	if (rc == 0)
+		rc = mb_store_msg_set_flags_id(o->st, msg_id, flags, err);
 	close_session(&ir, rc, err);
 done:
 	mb_msg_release(&m);

@@ -17,6 +17,7 @@
 #include "core/sync_private.h"
 #include "mailbench/mime.h"
 #include "mailbench/pop3.h"
+#include "mailbench/testhook.h"
 #include "mailbench/xalloc.h"
 
 struct pop3_run {
@@ -118,8 +119,11 @@ on_message(uint32_t num, const char *data, size_t len, void *ctx, struct mb_erro
 			     "message %u is %zu bytes, though LIST said %llu: the server's sizes "
 			     "are not to be trusted",
 			     num, len, (unsigned long long)pr->msgs[i].size);
-	return mb_sync_ingest(pr->r, pr->mailbox_id, 0, pr->keys[i], 0, 0, 0, pr->msgs[i].size,
-			      data, len, err);
+	if (mb_sync_ingest(pr->r, pr->mailbox_id, 0, pr->keys[i], 0, 0, 0, pr->msgs[i].size, data,
+			   len, err) < 0)
+		return -1;
+	mb_test_crash_point("pop3-after-retr");
+	return 0;
 }
 
 static int
@@ -226,6 +230,7 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	mb_sync_progress(r);
 	if (o->delete_after && delete_cached(&pr, err) < 0)
 		goto out;
+	mb_test_crash_point("pop3-before-quit");
 	if (mb_pop3_quit(pr.p, err) < 0)
 		goto out;
 	rc = 0;

@@ -21,6 +21,7 @@
 #include "mailbench/base64.h"
 #include "mailbench/reply.h"
 #include "mailbench/smtp.h"
+#include "mailbench/testhook.h"
 #include "mailbench/xalloc.h"
 
 #define BODY_CHUNK (64 * 1024)
@@ -754,6 +755,7 @@ send_body(struct mb_smtp *s, const struct mb_buf *body, struct mb_smtp_result *r
 		return -1;
 	/* from here on, the server may have the message even if we never hear back */
 	res->maybe_sent = true;
+	mb_test_crash_point("smtp-after-dot");
 	mb_smtp_reply_init(&r);
 	if (read_reply(s, &r, s->to.data_end, err) < 0)
 		goto out;

@@ -4,10 +4,12 @@ libmailbench_a_SOURCES += \
 	src/util/base64.c \
 	src/util/buf.c \
 	src/util/error.c \
+	src/util/testhook.c \
 	src/util/xalloc.c
 noinst_HEADERS += \
 	include/mailbench/addr.h \
 	include/mailbench/base64.h \
 	include/mailbench/buf.h \
 	include/mailbench/error.h \
+	include/mailbench/testhook.h \
 	include/mailbench/xalloc.h

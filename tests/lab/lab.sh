@@ -789,7 +789,11 @@ cmd_start()
 				warn "the lab's SMTP server is $REC_KIND, not $SMTP_KIND (restart to change)"
 			SMTP_KIND=$REC_KIND
 		fi
-		if smtp_alive && dovecot_alive; then
+		if ! grep -qx "users=$USERS" "$RECORD" 2>/dev/null; then
+			# a lab started by an older lab.sh: its users differ, start it afresh
+			say "the lab's users changed: restarting it"
+			stop_all >/dev/null
+		elif smtp_alive && dovecot_alive; then
 			say "mailbench lab already running in $LAB (base $BASE)"
 			[ "$QUIET" = 1 ] || summary | tail -n +2
 			return 0
@@ -827,7 +831,7 @@ cmd_start()
 		done
 	fi
 
-	printf 'base=%s\nsmtp=%s\n' "$BASE" "$SMTP_KIND" >"$RECORD"
+	printf 'base=%s\nsmtp=%s\nusers=%s\n' "$BASE" "$SMTP_KIND" "$USERS" >"$RECORD"
 	REC_KIND=$SMTP_KIND
 
 	# Postfix first: it creates private/, where Dovecot puts its auth socket for it
