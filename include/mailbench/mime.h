@@ -310,7 +310,8 @@ int mb_mime_part_text(const struct mb_mime_tree *t, const struct mb_mime_part *p
  * (&amp; &lt; &gt; &quot; &apos; &nbsp; &#NNN; &#xHH; and common named
  * ones), blanks collapsed outside <pre>, block elements as line breaks,
  * <li> as "- ", <a href="u">t</a> as "t <u>", at most one empty line in a
- * row.
+ * row; attribute values are cut at 4 KB on a character boundary. Invalid
+ * UTF-8 in the input is repaired with U+FFFD.
  */
 char *mb_html_to_text(const char *html, size_t len, size_t *outlen);
 
