@@ -307,11 +307,13 @@ int mb_mime_part_text(const struct mb_mime_tree *t, const struct mb_mime_part *p
 
 /*
  * Readable text from HTML (UTF-8 in, UTF-8 out, malloc'd; *outlen may be
- * NULL): tags stripped, script/style/head skipped, entities decoded
+ * NULL): tags stripped, the contents of script, style, title, template and
+ * Outlook's xml skipped, comments skipped, entities decoded
  * (&amp; &lt; &gt; &quot; &apos; &nbsp; &#NNN; &#xHH; and common named
  * ones), blanks collapsed outside <pre>, block elements as line breaks,
  * <li> as "- ", <a href="u">t</a> as "t <u>", at most one empty line in a
- * row.
+ * row; attribute values are cut at 4 KB on a character boundary. Invalid
+ * UTF-8 in the input is repaired with U+FFFD.
  */
 char *mb_html_to_text(const char *html, size_t len, size_t *outlen);
 
@@ -354,9 +356,9 @@ void mb_received_parse(struct mb_received *r, const char *value);
 void mb_received_release(struct mb_received *r);
 
 /*
- * What the cache keeps of a message. Every string is UTF-8 and never NULL;
- * Message-ID, In-Reply-To, References, the raw date and the trace strings
- * are raw header text made UTF-8 by the raw-header rule (UTF-8 when valid,
+ * What the cache keeps of a message. Every string is UTF-8; those below are
+ * never NULL (the trace's may be, as said there). Message-ID, In-Reply-To, References, the raw date
+ * and the trace strings are raw header text made UTF-8 by the raw-header rule (UTF-8 when valid,
  * else Windows-1252).
  */
 struct mb_summary {

@@ -13,7 +13,9 @@
  *     C1 controls U+0080..U+009F            <U+009B>         (the UTF-8 form C2 9B of CSI)
  *     bytes that are not UTF-8              \xNN
  *     bidi controls U+061C U+200E U+200F U+202A..U+202E U+2066..U+2069,
- *     zero-width U+200B..U+200D U+2060 U+FEFF, separators U+2028 U+2029,
+ *     zero-width and invisible U+200B..U+200D U+2060..U+2064 U+206A..U+206F
+ *     U+FEFF U+180E, blank fillers U+115F U+1160 U+3164 U+FFA0,
+ *     separators U+2028 U+2029,
  *     interlinear annotation U+FFF9..U+FFFB, tag characters U+E0000..U+E007F,
  *     noncharacters U+FFFE U+FFFF                       <U+202E>
  *     more than 8 combining marks in a row  the first 8, then <+N>

@@ -208,7 +208,7 @@ text(struct html *h, const char *s, size_t len)
 static void
 attr_value(const char *s, size_t len, size_t *i, struct mb_buf *v)
 {
-	size_t j = *i, end;
+	size_t j = *i, end, n;
 	char q = 0;
 	struct html h = {v, v != NULL ? v->len : 0, false, 1, NULL, 0};
 
@@ -223,8 +223,11 @@ attr_value(const char *s, size_t len, size_t *i, struct mb_buf *v)
 		     end++)
 			;
 	}
+	n = end - j < ATTR_MAX ? end - j : ATTR_MAX;
+	while (n > 0 && n < end - j && ((unsigned char)s[j + n] & 0xC0) == 0x80)
+		n--; /* never cut a character */
 	if (v != NULL)
-		text(&h, s + j, end - j < ATTR_MAX ? end - j : ATTR_MAX);
+		text(&h, s + j, n);
 	*i = q != 0 && end < len ? end + 1 : end;
 }
 
@@ -399,6 +402,15 @@ mime_html_to_text_add(struct mb_buf *out, const char *s, size_t len)
 		out->len--;
 	if (out->cap > 0)
 		out->data[out->len] = '\0';
+	if (!mb_utf8_valid(out->data + h.start, out->len - h.start)) {
+		/* the input was not UTF-8: keep the promise anyway */
+		struct mb_buf tmp = MB_BUF_INIT;
+
+		mb_utf8_repair_add(&tmp, out->data + h.start, out->len - h.start);
+		mb_buf_truncate(out, h.start);
+		mb_buf_add(out, tmp.data, tmp.len);
+		mb_buf_release(&tmp);
+	}
 }
 
 char *

@@ -117,6 +117,23 @@ test_hostile(void)
 	is_int(n, b.len, "broken entities kept");
 	free(s);
 	mb_buf_release(&b);
+	/* found by fuzz_mime: a 5 KB href was cut at 4 KB inside a character */
+	mb_buf_reset(&b);
+	mb_buf_addstr(&b, "<a href=\"");
+	for (i = 0; i < 4095; i++)
+		mb_buf_addch(&b, 'u');
+	mb_buf_addstr(&b, "\xc3\xa9\xc3\xa9\">t</a>");
+	s = mb_html_to_text(b.data, b.len, &n);
+	ok(mb_utf8_valid(s, n), "long href cut on a character boundary");
+	like(s, "uuu>", "long href cut before the character");
+	free(s);
+	s = mb_html_to_text("a\xff<b>c", 7, &n);
+	is_str(s,
+	       "a\xef\xbf\xbd"
+	       "c",
+	       "invalid UTF-8 input repaired");
+	free(s);
+	mb_buf_release(&b);
 	s = mb_html_to_text("<", 1, &n);
 	is_str(s, "<", "lone '<'");
 	free(s);
