@@ -25,3 +25,4 @@ TESTS += tests/unit/test_envelope
 include tests/lab/local.mk
 include tests/integration/local.mk
 include tests/faultserver/local.mk
+include tests/fuzz/local.mk

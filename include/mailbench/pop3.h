@@ -94,4 +94,16 @@ int mb_pop3_dele(struct mb_pop3 *p, uint32_t num, struct mb_error *err);
 /* QUIT: the server commits deletions (UPDATE state). */
 int mb_pop3_quit(struct mb_pop3 *p, struct mb_error *err);
 
+/* --- parsers, public for tests and fuzzing (no I/O) --- */
+
+/* CAPA's lines (CRLF-separated, no final ".") into c. */
+void mb_pop3_parse_capa(struct mb_pop3_caps *c, const char *text, size_t len);
+/*
+ * LIST lines ("N SIZE", uidl false: appended to *msgs) or UIDL lines ("N ID",
+ * uidl true: matched to *msgs by number). Returns 0, 1 when a UIDL line is
+ * malformed (UIDLs are then unusable), -1 on a malformed LIST.
+ */
+int mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, size_t *n,
+			  bool uidl, struct mb_error *err);
+
 #endif

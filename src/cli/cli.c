@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "cli/private.h"
+#include "mailbench/buf.h"
 #include "mailbench/cli.h"
+#include "mailbench/sanitize.h"
 
 const struct mb_cli_cmd mb_cli_cmds[] = {
 	{"send", "compose and send a message over SMTP, showing the conversation", mb_cmd_send},
@@ -90,13 +92,18 @@ mb_cli_usage_error(const char *cmd, const char *fmt, ...)
 void
 mb_cli_err(const char *cmd, const char *fmt, ...)
 {
+	struct mb_buf b = MB_BUF_INIT;
+	char *safe;
 	va_list ap;
 
-	fprintf(stderr, "mailbench%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	/* messages quote servers and files: nothing in them may act on the terminal */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	mb_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	safe = mb_sanitize(b.data, MB_SANITIZE_LINE);
+	fprintf(stderr, "mailbench%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", safe);
+	free(safe);
+	mb_buf_release(&b);
 }
 
 int

@@ -323,7 +323,12 @@ mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
 	if (le->server.len >= 3 && sv[0] >= '2' && sv[0] <= '5' && sv[1] >= '0' && sv[1] <= '9' &&
 	    sv[2] >= '0' && sv[2] <= '9')
 		code = (sv[0] - '0') * 100 + (sv[1] - '0') * 10 + (sv[2] - '0');
-	fprintf(f, "\nSend failed at %s: %s\n", mb_smtp_phase_name(ph), err->msg);
+	{
+		char *m = mb_sanitize(err->msg, MB_SANITIZE_LINE);
+
+		fprintf(f, "\nSend failed at %s: %s\n", mb_smtp_phase_name(ph), m);
+		free(m);
+	}
 	if (le->client.len || le->server.len) {
 		char *c = mb_sanitize(le->client.data, MB_SANITIZE_LINE);
 		char *s = mb_sanitize(le->server.data, MB_SANITIZE_TEXT);

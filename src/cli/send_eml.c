@@ -282,10 +282,13 @@ mb_cli_send_eml(struct mb_cli *cli, const char *account, const char *const *file
 		if (!quiet || x != MB_EXIT_OK) {
 			char *p = mb_sanitize(e[i].path, MB_SANITIZE_LINE);
 
+			char *m = mb_sanitize(items[i].err.msg, MB_SANITIZE_LINE);
+
 			printf("%s: outbox #%lld %s%s%s\n", p, (long long)items[i].outbox_id,
 			       items[i].sent ? "sent" : "NOT sent",
-			       items[i].sent ? "" : ": ", items[i].sent ? "" : items[i].err.msg);
+			       items[i].sent ? "" : ": ", items[i].sent ? "" : m);
 			free(p);
+			free(m);
 			if (!quiet)
 				mb_cli_print_results(stdout, &items[i]);
 		}

@@ -212,15 +212,15 @@ read_multi(struct mb_pop3 *p, struct mb_buf *out, size_t max_total, struct mb_er
 
 /* --- opening --- */
 
-static void
-caps_parse(struct mb_pop3_caps *c, const struct mb_buf *lines)
+void
+mb_pop3_parse_capa(struct mb_pop3_caps *c, const char *text, size_t len)
 {
-	const char *p = lines->data, *end = p + lines->len, *nl;
+	const char *p = text, *end = text + len, *nl;
 	struct mb_buf list = MB_BUF_INIT;
 
 	c->capa = true;
 	for (; p < end; p = nl + 2) {
-		nl = strstr(p, "\r\n");
+		nl = memmem(p, (size_t)(end - p), "\r\n", 2);
 		if (nl == NULL)
 			break;
 		mb_buf_add(&list, p, (size_t)(nl - p));
@@ -278,7 +278,7 @@ capa(struct mb_pop3 *p, struct mb_error *err)
 		mb_buf_release(&lines);
 		return -1;
 	}
-	caps_parse(&p->caps, &lines);
+	mb_pop3_parse_capa(&p->caps, lines.data, lines.len);
 	mb_buf_release(&lines);
 	return 0;
 }
@@ -434,24 +434,33 @@ mb_pop3_stat(struct mb_pop3 *p, uint32_t *count, uint64_t *size, struct mb_error
 	return 0;
 }
 
-/* Parse "N SIZE" / "N UIDL" lines of a listing. */
-static int
-parse_listing(struct mb_pop3 *p, const struct mb_buf *lines, struct mb_pop3_msg **msgs, size_t *n,
-	      bool uidl, struct mb_error *err)
+int
+mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, size_t *n, bool uidl,
+		      struct mb_error *err)
 {
-	const char *q = lines->data, *end = q + lines->len, *nl;
+	const char *q = text, *end = text + len, *nl;
 	size_t cap = *n, i = 0;
 
 	for (; q < end; q = nl + 2) {
 		unsigned long num;
 		unsigned long long size;
-		char id[80];
+		char id[80], line[128];
 
-		nl = strstr(q, "\r\n");
+		nl = memmem(q, (size_t)(end - q), "\r\n", 2);
 		if (nl == NULL)
 			break;
+		if (memchr(q, '\0', (size_t)(nl - q)) != NULL)
+			return mb_error_set(err, MB_ERR_PROTO, "server sent a NUL byte in a listing");
+		/* a line of ours, NUL-terminated, for sscanf; longer ones are malformed */
+		if ((size_t)(nl - q) >= sizeof line) {
+			if (!uidl)
+				return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed LIST line");
+			return 1;
+		}
+		memcpy(line, q, (size_t)(nl - q));
+		line[nl - q] = '\0';
 		if (!uidl) {
-			if (sscanf(q, "%lu %llu", &num, &size) != 2 || num == 0 || num > UINT32_MAX)
+			if (sscanf(line, "%lu %llu", &num, &size) != 2 || num == 0 || num > UINT32_MAX)
 				return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed LIST line");
 			if (*n >= LIST_MAX_ENTRIES)
 				return mb_error_set(err, MB_ERR_TOOBIG, "more than %d messages in LIST",
@@ -467,11 +476,8 @@ parse_listing(struct mb_pop3 *p, const struct mb_buf *lines, struct mb_pop3_msg 
 			continue;
 		}
 		/* UIDL lines are 1 to 70 printable characters (RFC 1939) */
-		if (sscanf(q, "%lu %79[!-~]", &num, id) != 2 || strlen(id) > 70) {
-			mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
-				     "server sent a malformed UIDL line: ignoring UIDLs");
-			return 1;
-		}
+		if (sscanf(line, "%lu %79[!-~]", &num, id) != 2 || strlen(id) > 70)
+			return 1; /* a malformed UIDL line: the caller ignores UIDLs */
 		/* the listings come in the same order; look near i first */
 		for (; i < *n && (*msgs)[i].num != num; i++)
 			;
@@ -530,7 +536,7 @@ mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct mb_
 		goto fail;
 	}
 	if (read_multi(p, &lines, 256u * 1024 * 1024, err) < 0 ||
-	    parse_listing(p, &lines, msgs, n, false, err) < 0)
+	    mb_pop3_parse_listing(lines.data, lines.len, msgs, n, false, err) < 0)
 		goto fail;
 	mb_buf_reset(&lines);
 	if (p->caps.capa && !p->caps.uidl) {
@@ -545,9 +551,12 @@ mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct mb_
 	}
 	if (read_multi(p, &lines, 256u * 1024 * 1024, err) < 0)
 		goto fail;
-	r = parse_listing(p, &lines, msgs, n, true, err);
+	r = mb_pop3_parse_listing(lines.data, lines.len, msgs, n, true, err);
 	if (r < 0)
 		goto fail;
+	if (r > 0)
+		mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
+			     "server sent a malformed UIDL line: ignoring UIDLs");
 	if (r > 0 || !uidls_usable(*msgs, *n)) {
 		if (r == 0)
 			mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,

@@ -85,8 +85,8 @@ mb_smtp_reply_feed(struct mb_smtp_reply *r, const char *line, size_t len, struct
 	if (mb_smtp_reply_line(line, len, &code, &last, &off) < 0)
 		return mb_error_set(err, MB_ERR_PROTO,
 				    "server sent a line that is not an SMTP reply (no 3-digit code): "
-				    "'%.60s'",
-				    line);
+				    "'%.*s'",
+				    (int)(len < 60 ? len : 60), line);
 	if (r->nlines > 0 && code != r->code)
 		return mb_error_set(err, MB_ERR_PROTO,
 				    "server changed the reply code inside a multi-line reply (%d, then "

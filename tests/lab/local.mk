@@ -28,6 +28,6 @@ lab-test-stop:
 		bash $(top_srcdir)/tests/lab/lab.sh stop
 lab-test-clean: lab-test-stop
 	-rm -rf '$(LAB_TEST_DIR)' '$(LAB_TEST_DIR)-2'
-clean-local: lab-test-clean
+clean-local: lab-test-clean fuzz-clean
 
 .PHONY: lab lab-stop lab-status lab-seed lab-test-stop lab-test-clean

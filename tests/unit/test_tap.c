@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mailbench/base64.h"
+#include "mailbench/pop3.h"
 #include "mailbench/reply.h"
 #include "mailbench/tap.h"
 #include "mailbench/xalloc.h"
@@ -421,6 +422,31 @@ test_base64(void)
 	mb_buf_release(&b);
 }
 
+/* Found by fuzz_reply and fuzz_pop3: inputs without a NUL after them were read past their end. */
+static void
+test_fuzz_regressions(void)
+{
+	struct mb_smtp_reply r;
+	struct mb_error err = MB_ERROR_INIT;
+	struct mb_pop3_msg *msgs = NULL;
+	size_t n = 0;
+	char *exact = xmalloc(8);
+
+	memcpy(exact, "2500 bad", 8); /* no NUL: ASan catches any read past it */
+	mb_smtp_reply_init(&r);
+	is_int(mb_smtp_reply_feed(&r, exact, 8, &err), -1, "an invalid reply line in an exact buffer");
+	like(err.msg, "'2500 bad'", "is quoted without reading past it");
+	mb_smtp_reply_release(&r);
+	free(exact);
+	exact = xmalloc(7);
+	memcpy(exact, "1 120\r\n", 7);
+	is_int(mb_pop3_parse_listing(exact, 7, &msgs, &n, false, &err), 0,
+	       "a LIST line in an exact buffer parses");
+	is_int((int)n, 1, "one message");
+	free(msgs);
+	free(exact);
+}
+
 int
 main(void)
 {
@@ -433,5 +459,6 @@ main(void)
 	test_private_flag();
 	test_reply();
 	test_base64();
+	test_fuzz_regressions();
 	return done_testing();
 }
