@@ -26,3 +26,4 @@ include tests/lab/local.mk
 include tests/integration/local.mk
 include tests/faultserver/local.mk
 include tests/fuzz/local.mk
+include tests/integration/faults.mk

@@ -48,10 +48,15 @@ EXTRA_DIST += \
 	tests/faultserver/scripts/smtp-no-starttls.script \
 	tests/faultserver/scripts/smtp-rcpt-one-of-three-refused-nopipelining.script \
 	tests/faultserver/scripts/smtp-rcpt-one-of-three-refused-pipelining.script \
+	tests/faultserver/scripts/smtp-reset-mid-data-big.script \
 	tests/faultserver/scripts/smtp-reset-mid-data.script \
+	tests/faultserver/scripts/smtp-silent-after-dot.script \
 	tests/faultserver/scripts/smtp-size-limit.script \
 	tests/faultserver/scripts/smtp-slow-trickle.script \
 	tests/faultserver/scripts/smtp-split-reply.script \
 	tests/faultserver/scripts/smtp-starttls-injection.script \
 	tests/faultserver/scripts/smtp-starttls-refused.script \
-	tests/faultserver/scripts/smtp-truncated-greeting.script
+	tests/faultserver/scripts/smtp-starttls-reject.script \
+	tests/faultserver/scripts/smtp-truncated-greeting.script \
+	tests/faultserver/scripts/smtps-basic.script \
+	tests/faultserver/scripts/tls-reject.script
