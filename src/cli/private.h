@@ -54,7 +54,8 @@ enum mb_smtp_phase;
 struct mb_last_exchange {
 	struct mb_buf client, server;
 	struct mb_tprinter *printer;
-	bool failed; /* server holds a failing reply */
+	bool failed;   /* server holds a failing reply */
+	size_t nlines; /* lines of that reply (not all kept) */
 };
 void mb_cli_last_sink(void *ctx, const struct mb_tline *tl);
 void mb_cli_print_envelope(FILE *f, const char *env_from, const char *const *rcpts, size_t nrcpts,

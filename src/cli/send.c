@@ -181,10 +181,17 @@ mb_cli_last_sink(void *ctx, const struct mb_tline *tl)
 
 	/* keep the last failing reply (and its command) once one came: a QUIT after it says nothing */
 	if (tl->dir == MB_TDIR_SERVER && !le->failed) {
-		if (!(tl->flags & MB_TL_CONT))
+		if (!(tl->flags & MB_TL_CONT)) {
 			mb_buf_reset(&le->server);
-		mb_buf_add(&le->server, tl->text, tl->len);
-		mb_buf_addch(&le->server, '\n');
+			le->nlines = 0;
+		}
+		/* an abusive reply of 100 000 lines is quoted by its head and its end */
+		if (le->nlines < 8 || (tl->flags & MB_TL_LAST)) {
+			mb_buf_add(&le->server, tl->text, tl->len);
+			mb_buf_addch(&le->server, '\n');
+		} else if (le->nlines == 8)
+			mb_buf_addstr(&le->server, "...\n");
+		le->nlines++;
 		if (tl->flags & MB_TL_LAST) {
 			mb_buf_reset(&le->client);
 			if (tl->answers)

@@ -19,6 +19,7 @@ mb_sync_commit(struct sync_run *r, struct mb_error *err)
 	if (r->in_batch == 0 && mb_store_depth(r->o->st) == 0)
 		return 0;
 	r->in_batch = 0;
+	r->batch_bytes = 0;
 	if (mb_store_commit(r->o->st, err) < 0)
 		return -1;
 	/* the transcript of the batch goes in after it, in its own transaction */
@@ -31,7 +32,11 @@ mb_sync_abort(struct sync_run *r)
 {
 	while (mb_store_depth(r->o->st) > 0)
 		mb_store_rollback(r->o->st);
+	/* what the rollback took away was never stored: do not count it */
+	r->stats->new_msgs -= (uint64_t)r->in_batch;
+	r->stats->new_bytes -= r->batch_bytes;
 	r->in_batch = 0;
+	r->batch_bytes = 0;
 }
 
 void
@@ -118,6 +123,7 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 		return -1;
 	r->stats->new_msgs++;
 	r->stats->new_bytes += len;
+	r->batch_bytes += len;
 	r->done++;
 	r->bytes += len;
 	if (++r->in_batch >= r->batch) {

@@ -18,6 +18,7 @@ struct sync_run {
 	int64_t account_id;
 	int batch;          /* messages per transaction */
 	int in_batch;       /* messages added in the open transaction */
+	uint64_t batch_bytes; /* their bytes */
 	uint64_t done, total, bytes, bytes_total;
 	const char *mailbox;
 };

@@ -390,7 +390,7 @@ mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *b
 			break;
 		scanned = avail;
 		if (avail > max) {
-			mb_error_set(err, MB_ERR_TOOBIG,
+			mb_error_set(err, MB_ERR_PROTO,
 				     "server sent a line longer than %zu bytes: session aborted", max);
 			return mb_net_fail(c, err);
 		}
@@ -411,7 +411,7 @@ mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *b
 	}
 	len = (size_t)(nl - start);
 	if (len > max) {
-		mb_error_set(err, MB_ERR_TOOBIG,
+		mb_error_set(err, MB_ERR_PROTO,
 			     "server sent a line longer than %zu bytes: session aborted", max);
 		return mb_net_fail(c, err);
 	}

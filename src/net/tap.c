@@ -817,7 +817,7 @@ server_emit_line(struct mb_tap *tap, struct mb_error *err)
 
 	if (tap->proto == MB_PROTO_IMAP && trailing_literal(line, len, &literal)) {
 		if (literal > MB_NET_LITERAL_MAX) {
-			mb_error_set(err, MB_ERR_TOOBIG,
+			mb_error_set(err, MB_ERR_PROTO,
 				     "server announced a literal of %llu bytes, more than the limit "
 				     "of %d: session aborted",
 				     (unsigned long long)literal, MB_NET_LITERAL_MAX);
@@ -924,7 +924,7 @@ mb_tap_server(struct mb_tap *tap, const void *data, size_t len, struct mb_error 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl ? nl : end) - p);
 		if (ss->mode == MODE_LINE && ss->line_total + n > MB_NET_LINE_MAX) {
-			return mb_error_set(err, MB_ERR_TOOBIG,
+			return mb_error_set(err, MB_ERR_PROTO,
 					    "server sent a line longer than %d bytes: session "
 					    "aborted",
 					    MB_NET_LINE_MAX);

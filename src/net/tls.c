@@ -282,6 +282,17 @@ mb_tls_handshake(struct mb_conn *c, struct mb_error *err)
 				     "TLS handshake with '%s' failed: %s (mailbench requires TLS 1.2 "
 				     "or newer; the server may offer only older versions)",
 				     c->host, gnutls_strerror(r));
+		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+			 gnutls_alert_get(c->tls) == GNUTLS_A_PROTOCOL_VERSION)
+			mb_error_set(err, MB_ERR_TLS,
+				     "TLS handshake with '%s' failed: the server refused every TLS "
+				     "version mailbench offers (alert '%s'): mailbench requires TLS "
+				     "1.2 or newer, and the server may offer only older versions",
+				     c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
+		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			mb_error_set(err, MB_ERR_TLS,
+				     "TLS handshake with '%s' failed: the server sent alert '%s'",
+				     c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
 		else
 			mb_error_set(err, MB_ERR_TLS, "TLS handshake with '%s' failed: %s", c->host,
 				     gnutls_strerror(r));

@@ -193,7 +193,7 @@ body_handler(int att_type, struct mailimap_msg_att_body_section *section, const 
 	if (i->body.len + len > MB_NET_LITERAL_MAX) {
 		/* the tap stops a literal announced too big; this catches the rest */
 		i->cb_failed = true;
-		mb_error_set(&i->cb_err, MB_ERR_TOOBIG, "a message is larger than %d bytes: refused",
+		mb_error_set(&i->cb_err, MB_ERR_PROTO, "a message is larger than %d bytes: refused",
 			     MB_NET_LITERAL_MAX);
 		mb_conn_cancel(i->conn);
 		return true;
@@ -453,6 +453,10 @@ mb_imap_open(struct mb_imap *i, struct mb_error *err)
 					    i->host);
 		mb_conn_set_deadline(i->conn, i->timeout);
 		r = mailimap_starttls(i->imap);
+		/* libetpan saw bytes after the go-ahead: our check names the injection */
+		if (r == MAILIMAP_ERROR_STARTTLS && i->imap->imap_stream != NULL &&
+		    i->imap->imap_stream->read_buffer_len > 0)
+			return mb_conn_start_tls(i->conn, i->imap->imap_stream->read_buffer_len, err);
 		if (r != MAILIMAP_NO_ERROR)
 			return fail(i, r == MAILIMAP_ERROR_STARTTLS ? MAILIMAP_ERROR_EXTENSION : r,
 				    "STARTTLS", err);

@@ -195,7 +195,7 @@ read_multi(struct mb_pop3 *p, struct mb_buf *out, size_t max_total, struct mb_er
 		if (l.len == 1 && l.data[0] == '.')
 			break;
 		if (l.len + 2 > room) {
-			rc = mb_error_set(err, MB_ERR_TOOBIG,
+			rc = mb_error_set(err, MB_ERR_PROTO,
 					  "server sent more than %zu bytes in one response: refused",
 					  max_total);
 			break;
@@ -463,7 +463,7 @@ mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, s
 			if (sscanf(line, "%lu %llu", &num, &size) != 2 || num == 0 || num > UINT32_MAX)
 				return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed LIST line");
 			if (*n >= LIST_MAX_ENTRIES)
-				return mb_error_set(err, MB_ERR_TOOBIG, "more than %d messages in LIST",
+				return mb_error_set(err, MB_ERR_PROTO, "more than %d messages in LIST",
 						    LIST_MAX_ENTRIES);
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 64;

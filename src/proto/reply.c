@@ -94,7 +94,7 @@ mb_smtp_reply_feed(struct mb_smtp_reply *r, const char *line, size_t len, struct
 				    r->code, code);
 	if (r->nlines >= MB_SMTP_REPLY_MAX_LINES ||
 	    r->text.len + len > MB_SMTP_REPLY_MAX_BYTES)
-		return mb_error_set(err, MB_ERR_TOOBIG,
+		return mb_error_set(err, MB_ERR_PROTO,
 				    "server reply too long (more than %d lines or %d bytes): session "
 				    "aborted",
 				    MB_SMTP_REPLY_MAX_LINES, MB_SMTP_REPLY_MAX_BYTES);

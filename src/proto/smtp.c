@@ -591,7 +591,8 @@ mb_smtp_open(struct mb_smtp *s, struct mb_error *err)
 	if (read_reply(s, &r, s->to.greeting, err) < 0)
 		goto out;
 	if (r.code != 220) {
-		reply_error(s, MB_ERR_RESP, "server refused the connection", &r, err);
+		/* nothing was refused yet: the server would not talk (421 busy, 554 no service) */
+		reply_error(s, MB_ERR_CONN, "server refused the connection", &r, err);
 		goto out;
 	}
 	if (mb_conn_pending(s->conn) > 0) {

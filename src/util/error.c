@@ -11,10 +11,14 @@
 int
 mb_error_vset(struct mb_error *err, enum mb_err kind, const char *fmt, va_list ap)
 {
+	char tmp[MB_ERROR_MSG_MAX];
+
 	if (err == NULL)
 		return -1;
+	/* format aside first: the arguments may be err->msg itself */
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	err->kind = kind;
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	memcpy(err->msg, tmp, sizeof tmp);
 	return -1;
 }
 

@@ -198,7 +198,7 @@ test_smtp_limits(void)
 	for (i = 0; i < MB_NET_LINE_MAX + 9 && r == 0; i += 1000)
 		r = mb_tap_server(t, big + i, 1000 < MB_NET_LINE_MAX + 9 - i ? 1000 : (size_t)(MB_NET_LINE_MAX + 9 - i), &err);
 	is_int(r, -1, "a server line over 64 KiB is refused");
-	is_int(err.kind, MB_ERR_TOOBIG, "as too big");
+	is_int(err.kind, MB_ERR_PROTO, "as the server breaking the protocol");
 	like(err.msg, "longer than 65536 bytes", "with a message saying so");
 	free(big);
 	mb_tap_free(t);
@@ -381,7 +381,7 @@ test_reply(void)
 	for (i = 0; i < 100000 && rc == 0; i++)
 		rc = mb_smtp_reply_feed(&r, "250-x", 5, &err);
 	is_int(rc, -1, "an endless multi-line reply is cut");
-	is_int(err.kind, MB_ERR_TOOBIG, "as too big");
+	is_int(err.kind, MB_ERR_PROTO, "as the server breaking the protocol");
 	ok(i <= MB_SMTP_REPLY_MAX_LINES + 1, "at the line limit (%d)", i);
 	mb_smtp_reply_release(&r);
 
