@@ -27,3 +27,17 @@ include tests/integration/local.mk
 include tests/faultserver/local.mk
 include tests/fuzz/local.mk
 include tests/integration/faults.mk
+
+# make check-valgrind: every unit test binary under Valgrind's memcheck; any error or
+# definite leak fails (tests/unit/*.sh and the integration tests are not included)
+check-valgrind: $(check_PROGRAMS)
+	@failed=0; for t in $(check_PROGRAMS); do \
+		case $$t in tests/unit/test_*prompt*|tests/unit/cache_*) continue;; tests/unit/test_*) ;; *) continue;; esac; \
+		if $(VALGRIND) -q --error-exitcode=99 --leak-check=full \
+			--suppressions=$(top_srcdir)/tests/valgrind.supp \
+			--errors-for-leak-kinds=definite ./$$t >/dev/null 2>valgrind-$$(basename $$t).log; \
+		then echo "valgrind ok $$t"; \
+		else echo "valgrind FAILED $$t (see valgrind-$$(basename $$t).log)"; failed=1; fi; \
+	done; test $$failed = 0
+.PHONY: check-valgrind
+CLEANFILES += valgrind-*.log

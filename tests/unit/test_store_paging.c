@@ -304,6 +304,5 @@ main(void)
 	mb_store_close(st);
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	diag("whole test: %.1f s", (now_ms() - start) / 1000);
-	ok(now_ms() - start < 30000, "the whole test took under 30 s");
 	return done_testing();
 }
