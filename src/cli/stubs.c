@@ -20,8 +20,4 @@ not_yet(const char *cmd, int argc, char **argv)
 	return MB_EXIT_FAIL;
 }
 
-int mb_cmd_outbox(struct mb_cli *cli, int argc, char **argv) { return not_yet("outbox", argc, argv); }
 int mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv) { return not_yet("fetch", argc, argv); }
-int mb_cmd_list(struct mb_cli *cli, int argc, char **argv) { return not_yet("list", argc, argv); }
-int mb_cmd_show(struct mb_cli *cli, int argc, char **argv) { return not_yet("show", argc, argv); }
-int mb_cmd_transcript(struct mb_cli *cli, int argc, char **argv) { return not_yet("transcript", argc, argv); }
