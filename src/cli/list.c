@@ -165,14 +165,21 @@ take_rows(struct mb_msg_list *dst, struct mb_msg_list *src)
 	src->n = 0;
 }
 
-/* Newest first (Date:), then the latest arrival first. */
+/* When a message was written: its Date:, else when the server got it. */
+static int64_t
+msg_time(const struct mb_msg *m)
+{
+	return m->date != 0 ? m->date : m->internaldate;
+}
+
+/* Newest first (as the DATE column shows), then the latest arrival first. */
 static int
 newest_first(const void *a, const void *b)
 {
 	const struct mb_msg *x = a, *y = b;
 
-	if (x->date != y->date)
-		return x->date > y->date ? -1 : 1;
+	if (msg_time(x) != msg_time(y))
+		return msg_time(x) > msg_time(y) ? -1 : 1;
 	if (x->id != y->id)
 		return x->id > y->id ? -1 : 1;
 	return 0;
@@ -425,7 +432,7 @@ print_table(const struct mb_msg_list *l, const struct names *nm, bool show_box, 
 
 		snprintf(num, sizeof num, "%lld", (long long)m->id);
 		mb_cli_cell_right(b, num, wid);
-		mb_cli_time(when, sizeof when, m->date ? m->date : m->internaldate, 0);
+		mb_cli_time(when, sizeof when, msg_time(m), 0);
 		flags[0] = (m->flags & MB_FLAG_SEEN) ? ' ' : 'N';
 		flags[1] = (m->flags & MB_FLAG_FLAGGED) ? '*' : ' ';
 		flags[2] = (m->flags & MB_FLAG_ANSWERED) ? 'r' : ' ';

@@ -64,6 +64,18 @@ status_shown(const struct mb_outbox *o)
 	return mb_outbox_status_name(o->status);
 }
 
+/* "KIND: MESSAGE" of the last error (the kind once, even when the message starts with it). */
+static char *
+error_text(const struct mb_outbox *o)
+{
+	const char *k = o->last_error_kind[0] ? o->last_error_kind : "error";
+	size_t n = strlen(k);
+
+	if (strncmp(o->last_error, k, n) == 0 && o->last_error[n] == ':')
+		return xstrdup(o->last_error);
+	return xasprintf("%s: %s", k, o->last_error);
+}
+
 /* "a@x, b@y" from the envelope recipients. */
 static char *
 rcpt_list(const struct mb_outbox *o)
@@ -98,7 +110,8 @@ static void
 print_list(const struct mb_outbox_list *l, size_t width)
 {
 	struct mb_buf b = MB_BUF_INIT;
-	size_t i, wid = 2, wacct = 7, rest, wrcpt, wsubj;
+	size_t i, wid = 2, wacct = 0, fixed, rest, wrcpt, wsubj;
+	bool accounts = false;
 	char num[32], when[32];
 
 	for (i = 0; i < l->n; i++) {
@@ -107,20 +120,24 @@ print_list(const struct mb_outbox_list *l, size_t width)
 		size_t aw = mb_display_width(a, strlen(a));
 
 		free(a);
-		if (w > wid)
-			wid = w;
-		if (aw > wacct)
-			wacct = aw < 16 ? aw : 16;
+		wid = w > wid ? w : wid;
+		wacct = aw > wacct ? aw : wacct;
+		if (strcmp(l->v[i].account, l->v[0].account) != 0)
+			accounts = true; /* the ACCOUNT column only when it tells rows apart */
 	}
-	/* id, status 7, tries 5, updated 16, account, then recipients and subject */
-	rest = width > wid + wacct + 40 + 12 ? width - (wid + wacct + 40 + 12) : 20;
+	wacct = !accounts ? 0 : wacct < 7 ? 7 : wacct > 16 ? 16 : wacct;
+	/* id  status(7)  tries(5)  updated(16)  [account]  recipients  subject */
+	fixed = wid + 2 + 7 + 2 + 5 + 2 + 16 + 2 + (accounts ? wacct + 2 : 0) + 2;
+	rest = width > fixed + 20 ? width - fixed : 20;
 	wrcpt = rest * 2 / 5;
 	wrcpt = wrcpt < 10 ? 10 : wrcpt > 32 ? 32 : wrcpt;
 	wsubj = rest > wrcpt + 10 ? rest - wrcpt : 10;
 	mb_cli_cell_right(&b, "ID", wid);
 	mb_buf_addstr(&b, "  STATUS   TRIES  UPDATED           ");
-	mb_cli_cell(&b, "ACCOUNT", wacct);
-	mb_buf_addstr(&b, "  ");
+	if (accounts) {
+		mb_cli_cell(&b, "ACCOUNT", wacct);
+		mb_buf_addstr(&b, "  ");
+	}
 	mb_cli_cell(&b, "RECIPIENTS", wrcpt);
 	mb_buf_addstr(&b, "  SUBJECT\n");
 	for (i = 0; i < l->n; i++) {
@@ -132,20 +149,18 @@ print_list(const struct mb_outbox_list *l, size_t width)
 		mb_buf_addf(&b, "  %-7s  %5d  ", status_shown(o), o->attempts);
 		mb_cli_time(when, sizeof when, o->updated, 0);
 		mb_buf_addf(&b, "%-16s  ", when);
-		mb_cli_cell(&b, o->account, wacct);
-		mb_buf_addstr(&b, "  ");
+		if (accounts) {
+			mb_cli_cell(&b, o->account, wacct);
+			mb_buf_addstr(&b, "  ");
+		}
 		mb_cli_cell(&b, r, wrcpt);
 		mb_buf_addstr(&b, "  ");
 		mb_cli_cell_last(&b, o->subject[0] ? o->subject : "(no subject)", wsubj);
 		mb_buf_addch(&b, '\n');
 		if (o->last_error[0] && o->status != MB_OUTBOX_SENT) {
-			char *e = xasprintf("%s: %s",
-			                    o->last_error_kind[0] ? o->last_error_kind : "error",
-			                    o->last_error);
+			char *e = error_text(o);
 
-			mb_buf_addf(&b, "%*s  ", (int)wid, "");
-			mb_cli_cell_last(&b, e, width > wid + 2 ? width - wid - 2 : 20);
-			mb_buf_addch(&b, '\n');
+			mb_cli_wrap(&b, e, wid + 2, width);
 			free(e);
 		}
 		free(r);
@@ -317,7 +332,8 @@ cmd_show(struct mb_cli *cli, int argc, char **argv)
 		field("sent:", when);
 	}
 	mb_cli_size(sz, sizeof sz, o.raw_len);
-	s = xasprintf("%s (%lld bytes)", sz, (long long)o.raw_len);
+	s = o.raw_len < 1024 ? xasprintf("%lld bytes", (long long)o.raw_len)
+	                     : xasprintf("%s (%lld bytes)", sz, (long long)o.raw_len);
 	field("size:", s);
 	free(s);
 	s = xasprintf("<%s>", o.envelope_from);
@@ -334,8 +350,7 @@ cmd_show(struct mb_cli *cli, int argc, char **argv)
 		field("Cc:", o.cc);
 	field("Subject:", o.subject);
 	if (o.last_error[0]) {
-		s = xasprintf("%s: %s", o.last_error_kind[0] ? o.last_error_kind : "error",
-		              o.last_error);
+		s = error_text(&o);
 		field("last error:", s);
 		free(s);
 	}

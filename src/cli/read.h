@@ -40,6 +40,12 @@ void mb_cli_cell_last(struct mb_buf *out, const char *s, size_t cols);
 /* The same, right-aligned (numbers). */
 void mb_cli_cell_right(struct mb_buf *out, const char *s, size_t cols);
 
+/*
+ * Append s sanitised and word-wrapped: every line starts with indent blanks
+ * and ends before column width (a word longer than a line is cut).
+ */
+void mb_cli_wrap(struct mb_buf *out, const char *s, size_t indent, size_t width);
+
 /* Local time "2024-05-01 10:31" (with_seconds: "...:02"); "-" for 0. */
 void mb_cli_time(char *buf, size_t len, int64_t t, int with_seconds);
 /* UTC ISO 8601 "2024-05-01T10:31:02Z". */
@@ -48,15 +54,18 @@ void mb_cli_time_iso(char *buf, size_t len, int64_t t);
 void mb_cli_size(char *buf, size_t len, int64_t bytes);
 
 /*
- * A JSON string with its quotes: '"' and '\' escaped, control characters
- * (C0, DEL, C1) and U+2028/U+2029 as \uXXXX (\b \f \n \r \t for those),
- * invalid UTF-8 as U+FFFD; other characters as UTF-8. s may be NULL ("").
+ * A JSON string with its quotes: '"' and '\' escaped; control characters
+ * (C0, DEL, C1), U+2028/U+2029 and the invisible characters mb_sanitize()
+ * reveals (bidi controls, zero-width, tags: mb_cp_hidden()) as \uXXXX
+ * (\b \f \n \r \t for those; a surrogate pair beyond U+FFFF); invalid UTF-8
+ * as \ufffd; other characters as UTF-8. s may be NULL ("").
  */
 void mb_cli_json_str(struct mb_buf *out, const char *s, size_t len);
 
 /*
  * A TSV field: '\' as \\, TAB \t, LF \n, CR \r, other C0 controls and DEL
- * as \xHH, C1 controls as \u00HH, invalid UTF-8 as U+FFFD.
+ * as \xHH, C1 controls and invisible characters (mb_cp_hidden()) as \uXXXX
+ * or \UXXXXXXXX, invalid UTF-8 as U+FFFD.
  */
 void mb_cli_tsv_field(struct mb_buf *out, const char *s, size_t len);
 

@@ -13,3 +13,8 @@ check_PROGRAMS += tests/unit/test_cli_read tests/unit/cache_insert
 tests_unit_test_cli_read_LDADD = $(UNIT_LDADD)
 tests_unit_cache_insert_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_cli_read
+TESTS += \
+	tests/integration/cli_read_outbox.sh
+EXTRA_DIST += \
+	tests/integration/cli_read_common.sh \
+	tests/integration/cli_read_outbox.sh

@@ -121,6 +121,49 @@ mb_cli_cell_right(struct mb_buf *out, const char *s, size_t cols)
 }
 
 void
+mb_cli_wrap(struct mb_buf *out, const char *s, size_t indent, size_t width)
+{
+	char *clean = mb_sanitize(s, MB_SANITIZE_LINE);
+	size_t room = width > indent + 20 ? width - indent : 20, col = 0;
+	const char *p = clean;
+
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, " "), w = mb_display_width(p, n);
+
+		if (col > 0 && col + 1 + w > room) {
+			mb_buf_addch(out, '\n');
+			col = 0;
+		}
+		if (col == 0) {
+			mb_buf_addf(out, "%*s", (int)indent, "");
+		} else {
+			mb_buf_addch(out, ' ');
+			col++;
+		}
+		if (w > room) {
+			/* a word wider than a line: cut it where the line ends */
+			size_t cut = mb_width_truncate(p, n, room - col, &w);
+
+			mb_buf_add(out, p, cut);
+			mb_buf_addch(out, '\n');
+			col = 0;
+			p += cut;
+			continue;
+		}
+		mb_buf_add(out, p, n);
+		col += w;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (col > 0)
+		mb_buf_addch(out, '\n');
+	free(clean);
+}
+
+void
 mb_cli_time(char *buf, size_t len, int64_t t, int with_seconds)
 {
 	time_t tt = (time_t)t;
@@ -174,6 +217,19 @@ is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
+/* \uXXXX, or a surrogate pair beyond the BMP. */
+static void
+json_u(struct mb_buf *out, uint32_t cp)
+{
+	if (cp > 0xFFFF) {
+		cp -= 0x10000;
+		mb_buf_addf(out, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)),
+		            (unsigned)(0xDC00 + (cp & 0x3FF)));
+	} else {
+		mb_buf_addf(out, "\\u%04x", (unsigned)cp);
+	}
+}
+
 void
 mb_cli_json_str(struct mb_buf *out, const char *s, size_t len)
 {
@@ -199,8 +255,8 @@ mb_cli_json_str(struct mb_buf *out, const char *s, size_t len)
 			mb_buf_addstr(out, "\\b");
 		else if (cp == '\f')
 			mb_buf_addstr(out, "\\f");
-		else if (is_control(cp) || cp == 0x2028 || cp == 0x2029)
-			mb_buf_addf(out, "\\u%04x", (unsigned)cp);
+		else if (is_control(cp) || cp == 0x2028 || cp == 0x2029 || mb_cp_hidden(cp))
+			json_u(out, cp);
 		else
 			mb_buf_add(out, s + i, n);
 		i += n;
@@ -228,8 +284,8 @@ mb_cli_tsv_field(struct mb_buf *out, const char *s, size_t len)
 			mb_buf_addstr(out, "\\r");
 		else if (cp < 0x20 || cp == 0x7f)
 			mb_buf_addf(out, "\\x%02x", (unsigned)cp);
-		else if (is_control(cp))
-			mb_buf_addf(out, "\\u%04x", (unsigned)cp);
+		else if (is_control(cp) || mb_cp_hidden(cp))
+			mb_buf_addf(out, cp > 0xFFFF ? "\\U%08x" : "\\u%04x", (unsigned)cp);
 		else
 			mb_buf_add(out, s + i, n);
 		i += n;

@@ -255,6 +255,7 @@ add_attachments(struct mb_buf *b, const struct mb_mime_tree *t)
 	for (i = 0; i < t->nparts; i++) {
 		const struct mb_mime_part *p = t->parts[i];
 		char sz[32], *num, *line;
+		size_t size;
 
 		if (p->kind == MB_PART_MULTIPART || p->kind == MB_PART_LIMIT || inside_message(p) ||
 		    !mb_mime_part_is_attachment(p))
@@ -264,7 +265,11 @@ add_attachments(struct mb_buf *b, const struct mb_mime_tree *t)
 			              "\nAttachments (save one: mailbench show ID --part N --save "
 			              "DIR):\n");
 		num = part_number(p);
-		mb_cli_size(sz, sizeof sz, (int64_t)mb_mime_part_decoded_size(t, p));
+		size = mb_mime_part_decoded_size(t, p);
+		if (size < 1024)
+			snprintf(sz, sizeof sz, "%zu bytes", size);
+		else
+			mb_cli_size(sz, sizeof sz, (int64_t)size);
 		line = xasprintf("  [%s] %s (%s/%s, %s)", num,
 		                 p->filename ? p->filename : "(no name)", p->type, p->subtype, sz);
 		mb_sanitize_add(b, line, strlen(line), MB_SANITIZE_LINE);
@@ -428,7 +433,8 @@ add_rcpt(char ***v, size_t *n, const char *a)
 
 /* The envelope the receiving servers recorded (Return-Path, Delivered-To, Received for). */
 static void
-trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_headers *h)
+trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_headers *h,
+               size_t width)
 {
 	static const char *const names[] = {"To", "Cc"};
 	struct mb_address_list from_l, lists[2];
@@ -523,9 +529,14 @@ trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_head
 		else if (r->explain)
 			e = xstrdup(r->explain);
 		if (e != NULL) {
-			mb_buf_addstr(b, "  -> ");
-			mb_sanitize_add(b, e, strlen(e), MB_SANITIZE_LINE);
-			mb_buf_addch(b, '\n');
+			struct mb_buf w = MB_BUF_INIT;
+
+			/* "  -> text", continuation lines under the text */
+			mb_cli_wrap(&w, e, 5, width);
+			if (w.len >= 5)
+				memcpy(w.data + 2, "->", 2);
+			mb_buf_add(b, w.data, w.len);
+			mb_buf_release(&w);
 			free(e);
 		}
 	}
@@ -542,7 +553,7 @@ trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_head
 }
 
 static void
-show_trace(struct mb_buf *b, const struct mb_buf *raw)
+show_trace(struct mb_buf *b, const struct mb_buf *raw, size_t width)
 {
 	struct mb_headers h;
 	struct mb_trace tr;
@@ -578,7 +589,7 @@ show_trace(struct mb_buf *b, const struct mb_buf *raw)
 		                MB_SANITIZE_LINE);
 		mb_buf_addch(b, '\n');
 	}
-	trace_envelope(b, &tr, &h);
+	trace_envelope(b, &tr, &h, width);
 	mb_trace_release(&tr);
 	mb_headers_release(&h);
 }
@@ -589,45 +600,61 @@ static void
 show_parts(struct mb_buf *b, const struct mb_buf *raw, size_t width)
 {
 	struct mb_mime_tree *t = mb_mime_parse(raw->data, raw->len);
-	size_t i, wnum = 4, wtype = 4, used;
-	char **nums = xcalloc(t->nparts + 1, sizeof *nums);
+	size_t i, wnum = 4, wtype = 4, wenc = 8, wcs = 7, wsize = 4, used;
+	char **nums = xcalloc(t->nparts + 1, sizeof *nums), **sizes;
 
+	sizes = xcalloc(t->nparts + 1, sizeof *sizes);
 	for (i = 0; i < t->nparts; i++) {
 		const struct mb_mime_part *p = t->parts[i];
 		size_t tw = p->depth * 2 + strlen(p->type) + 1 + strlen(p->subtype);
 
-		nums[i] = part_number(p);
-		if (nums[i][0] == '\0') {
-			free(nums[i]);
+		/* a multipart that is a whole message shares its number: shown as "-" */
+		if (p->kind == MB_PART_MULTIPART &&
+		    (p->parent == NULL || p->parent->kind == MB_PART_MESSAGE))
 			nums[i] = xstrdup("-");
-		}
+		else
+			nums[i] = part_number(p);
+		if (p->kind != MB_PART_MULTIPART && p->kind != MB_PART_LIMIT)
+			sizes[i] = xasprintf("%zu", mb_mime_part_decoded_size(t, p));
+		else
+			sizes[i] = xstrdup("");
 		wnum = strlen(nums[i]) > wnum ? strlen(nums[i]) : wnum;
 		wtype = tw > wtype ? tw : wtype;
+		if (p->kind != MB_PART_MULTIPART && strlen(cte_name(p)) > wenc)
+			wenc = strlen(cte_name(p));
+		if (p->charset && mb_display_width(p->charset, strlen(p->charset)) > wcs)
+			wcs = mb_display_width(p->charset, strlen(p->charset));
+		wsize = strlen(sizes[i]) > wsize ? strlen(sizes[i]) : wsize;
 	}
 	wnum = wnum > 16 ? 16 : wnum;
 	wtype = wtype > 40 ? 40 : wtype;
-	used = wnum + 2 + wtype + 2 + 16 + 2 + 12 + 2 + 9 + 2;
+	wcs = wcs > 16 ? 16 : wcs;
+	used = wnum + 2 + wtype + 2 + wenc + 2 + wcs + 2 + wsize + 2;
 	mb_cli_cell(b, "PART", wnum);
 	mb_buf_addstr(b, "  ");
 	mb_cli_cell(b, "TYPE", wtype);
-	mb_buf_addstr(b, "  ENCODING          CHARSET            SIZE  FILE NAME\n");
+	mb_buf_addstr(b, "  ");
+	mb_cli_cell(b, "ENCODING", wenc);
+	mb_buf_addstr(b, "  ");
+	mb_cli_cell(b, "CHARSET", wcs);
+	mb_buf_addstr(b, "  ");
+	mb_cli_cell_right(b, "SIZE", wsize);
+	mb_buf_addstr(b, "  FILE NAME\n");
 	for (i = 0; i < t->nparts; i++) {
 		const struct mb_mime_part *p = t->parts[i];
 		char *type = xasprintf("%*s%s/%s", (int)(p->depth * 2), "", p->type, p->subtype);
 		struct mb_buf name = MB_BUF_INIT;
-		char sz[32] = "";
+		char *clean;
 
 		mb_cli_cell(b, nums[i], wnum);
 		mb_buf_addstr(b, "  ");
 		mb_cli_cell(b, type, wtype);
 		mb_buf_addstr(b, "  ");
-		mb_cli_cell(b, p->kind == MB_PART_MULTIPART ? "" : cte_name(p), 16);
+		mb_cli_cell(b, p->kind == MB_PART_MULTIPART ? "" : cte_name(p), wenc);
 		mb_buf_addstr(b, "  ");
-		mb_cli_cell(b, p->charset ? p->charset : "", 12);
-		if (p->kind != MB_PART_MULTIPART && p->kind != MB_PART_LIMIT)
-			snprintf(sz, sizeof sz, "%zu", mb_mime_part_decoded_size(t, p));
+		mb_cli_cell(b, p->charset ? p->charset : "", wcs);
 		mb_buf_addstr(b, "  ");
-		mb_cli_cell_right(b, sz, 9);
+		mb_cli_cell_right(b, sizes[i], wsize);
 		mb_buf_addstr(b, "  ");
 		if (p->filename)
 			mb_buf_addstr(&name, p->filename);
@@ -641,7 +668,17 @@ show_parts(struct mb_buf *b, const struct mb_buf *raw, size_t width)
 			mb_buf_addstr(&name, " [unreadable Content-Type]");
 		if (p->kind == MB_PART_LIMIT)
 			mb_buf_addstr(&name, " [not parsed: limit]");
-		mb_cli_cell_last(b, name.data, width > used + 10 ? width - used : 10);
+		clean = mb_sanitize(name.data, MB_SANITIZE_LINE);
+		if (used + mb_display_width(clean, strlen(clean)) <= width) {
+			mb_buf_addstr(b, clean);
+		} else {
+			/* too long for the row: on a line of its own, whole if it fits */
+			while (b->len > 0 && b->data[b->len - 1] == ' ')
+				mb_buf_truncate(b, b->len - 1);
+			mb_buf_addf(b, "\n%*sfile name: ", (int)(wnum + 2), "");
+			mb_cli_cell_last(b, clean, width > wnum + 14 + 20 ? width - wnum - 14 : 20);
+		}
+		free(clean);
 		/* a table row never ends in blanks */
 		while (b->len > 0 && b->data[b->len - 1] == ' ')
 			mb_buf_truncate(b, b->len - 1);
@@ -652,9 +689,8 @@ show_parts(struct mb_buf *b, const struct mb_buf *raw, size_t width)
 	if (t->nskipped)
 		mb_buf_addf(b, "[%zu more parts not parsed: over the limit of %d]\n", t->nskipped,
 		            MB_MIME_MAX_PARTS);
-	for (i = 0; i < t->nparts; i++)
-		free(nums[i]);
-	free(nums);
+	mb_strv_free(nums);
+	mb_strv_free(sizes);
 	mb_mime_free(t);
 }
 
@@ -895,7 +931,7 @@ mb_cmd_show(struct mb_cli *cli, int argc, char **argv)
 		show_headers(&out, &raw);
 		break;
 	case MODE_TRACE:
-		show_trace(&out, &raw);
+		show_trace(&out, &raw, mb_cli_term_width(stdout));
 		break;
 	case MODE_PARTS:
 		show_parts(&out, &raw, mb_cli_term_width(stdout));

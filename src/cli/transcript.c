@@ -79,7 +79,7 @@ duration(char *buf, size_t len, const struct mb_session *s)
 	int64_t us = s->ended_us - s->started_us;
 
 	if (s->ended_us == 0 || us < 0)
-		snprintf(buf, len, "not ended");
+		snprintf(buf, len, "-");
 	else if (us < 60 * 1000000LL)
 		snprintf(buf, len, "%.3f s", (double)us / 1e6);
 	else
@@ -129,34 +129,34 @@ print_list(const struct mb_session_list *l, size_t width)
 		char *h = mb_sanitize(s->host, MB_SANITIZE_LINE);
 		size_t w = (size_t)snprintf(num, sizeof num, "%lld", (long long)s->id);
 		size_t aw = mb_display_width(a, strlen(a));
-		size_t hw = mb_display_width(h, strlen(h)) + 7 + strlen(s->security) + 1;
+		size_t hw = mb_display_width(h, strlen(h)) + 6;
 
 		wid = w > wid ? w : wid;
-		wacct = aw > wacct ? (aw < 14 ? aw : 14) : wacct;
-		wsrv = hw > wsrv ? (hw < 32 ? hw : 32) : wsrv;
+		wacct = aw > wacct ? aw : wacct;
+		wsrv = hw > wsrv ? hw : wsrv;
 		free(a);
 		free(h);
 	}
-	/* id  started(19)  proto(5)  account  server  lines(6)  time(9)  outbox(6)  result */
-	used = wid + 2 + 19 + 2 + 5 + 2 + wacct + 2 + wsrv + 2 + 6 + 2 + 9 + 2 + 6 + 2;
-	wres = width > used + 10 ? width - used : 10;
+	wacct = wacct > 12 ? 12 : wacct;
+	wsrv = wsrv > 24 ? 24 : wsrv;
+	/* id  started(16)  proto(5)  account  server  time(8)  outbox(6)  result */
+	used = wid + 2 + 16 + 2 + 5 + 2 + wacct + 2 + wsrv + 2 + 8 + 2 + 6 + 2;
+	wres = width > used + 8 ? width - used : 8;
 	mb_cli_cell_right(&b, "ID", wid);
-	mb_buf_addstr(&b, "  STARTED              PROTO  ");
+	mb_buf_addstr(&b, "  STARTED           PROTO  ");
 	mb_cli_cell(&b, "ACCOUNT", wacct);
 	mb_buf_addstr(&b, "  ");
 	mb_cli_cell(&b, "SERVER", wsrv);
-	mb_buf_addstr(&b, "   LINES       TIME  OUTBOX  RESULT\n");
+	mb_buf_addstr(&b, "      TIME  OUTBOX  RESULT\n");
 	for (i = 0; i < l->n; i++) {
 		const struct mb_session *s = &l->v[i];
 		char when[32], dur[32], ob[32];
-		char *srv = xasprintf("%s:%d %s", s->host, s->port, s->security);
-		char *res = s->error[0] ? xasprintf("%s: %s", result_name(s), s->error)
-		                        : xstrdup(result_name(s));
+		char *srv = xasprintf("%s:%d", s->host, s->port);
 
 		snprintf(num, sizeof num, "%lld", (long long)s->id);
 		mb_cli_cell_right(&b, num, wid);
-		mb_cli_time(when, sizeof when, s->started_us / 1000000, 1);
-		mb_buf_addf(&b, "  %-19s  %-5s  ", when, mb_store_proto_name(s->protocol));
+		mb_cli_time(when, sizeof when, s->started_us / 1000000, 0);
+		mb_buf_addf(&b, "  %-16s  %-5s  ", when, mb_store_proto_name(s->protocol));
 		mb_cli_cell(&b, s->account, wacct);
 		mb_buf_addstr(&b, "  ");
 		mb_cli_cell(&b, srv, wsrv);
@@ -165,11 +165,14 @@ print_list(const struct mb_session_list *l, size_t width)
 			snprintf(ob, sizeof ob, "#%lld", (long long)s->outbox_id);
 		else
 			snprintf(ob, sizeof ob, "-");
-		mb_buf_addf(&b, "  %6lld  %9s  %-6s  ", (long long)s->nlines, dur, ob);
-		mb_cli_cell_last(&b, res, wres);
+		mb_buf_addstr(&b, "  ");
+		mb_cli_cell_right(&b, dur, 8);
+		mb_buf_addf(&b, "  %-6s  ", ob);
+		mb_cli_cell_last(&b, result_name(s), wres);
 		mb_buf_addch(&b, '\n');
+		if (s->error[0])
+			mb_cli_wrap(&b, s->error, wid + 2, width);
 		free(srv);
-		free(res);
 	}
 	mb_cli_write(stdout, &b);
 	mb_buf_release(&b);
@@ -260,8 +263,12 @@ text_head(struct mb_buf *b, const struct mb_session *s)
 	duration(dur, sizeof dur, s);
 	mb_buf_addf(b, "Transcript #%lld: %s, account %s, %s:%d (%s)\n", (long long)s->id, p, acct,
 	            host, s->port, s->security);
-	mb_buf_addf(b, "started %s, %s, %s%s%s", when, dur, result_name(s), err[0] ? ": " : "",
-	            err);
+	if (s->ended_us == 0)
+		mb_buf_addf(b, "started %s, not ended (still running, or its mailbench was stopped)",
+		            when);
+	else
+		mb_buf_addf(b, "started %s, %s, %s%s%s", when, dur, result_name(s),
+		            err[0] ? ": " : "", err);
 	if (s->outbox_id)
 		mb_buf_addf(b, "; outbox message #%lld", (long long)s->outbox_id);
 	mb_buf_addf(b, "; %lld lines\n\n", (long long)s->nlines);

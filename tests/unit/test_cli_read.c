@@ -88,12 +88,9 @@ test_json(void)
 	check_json("\xe2\x80\xa8\xe2\x80\xa9", 6, "\"\\u2028\\u2029\"", "line separators");
 	check_json("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x93\xa7", 17,
 	           "\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x93\xa7\"", "UTF-8 passes");
-	check_json("\xe2\x80\xae"
-	           "evil",
-	           7,
-	           "\"\xe2\x80\xae"
-	           "evil\"",
-	           "bidi passes (data, not a terminal)");
+	check_json("\xe2\x80\xae" "evil", 7, "\"\\u202eevil\"", "bidi override escaped");
+	check_json("a\xe2\x80\x8b" "b", 5, "\"a\\u200bb\"", "zero-width space escaped");
+	check_json("\xf3\xa0\x80\x81", 4, "\"\\udb40\\udc01\"", "tag character as a surrogate pair");
 	check_json("a\xff"
 	           "b\xc3",
 	           4, "\"a\\ufffdb\\ufffd\"", "invalid UTF-8 repaired");
@@ -119,6 +116,8 @@ test_tsv(void)
 	check_tsv("\x1b]52;c;x\x07", 9, "\\x1b]52;c;x\\x07", "OSC 52 made inert");
 	check_tsv("\x7f", 1, "\\x7f", "DEL");
 	check_tsv("\xc2\x85", 2, "\\u0085", "C1 NEL");
+	check_tsv("\xe2\x80\xae" "x", 4, "\\u202ex", "bidi override");
+	check_tsv("\xf3\xa0\x80\x81", 4, "\\U000e0001", "tag character");
 	check_tsv("\xff", 1, "\xef\xbf\xbd", "invalid byte becomes U+FFFD");
 	check_tsv("Gr\xc3\xbc\xc3\x9f"
 	          "e",
@@ -214,6 +213,35 @@ test_cells(void)
 	mb_buf_release(&b);
 }
 
+static void
+test_wrap(void)
+{
+	struct mb_buf b = MB_BUF_INIT;
+	char long_word[101];
+
+	mb_cli_wrap(&b, "one two three", 4, 80);
+	is_str(b.data, "    one two three\n", "wrap: short text on one indented line");
+	mb_buf_reset(&b);
+	mb_cli_wrap(&b, "aaaa bbbb cccc dddd eeee ffff gggg hhhh", 2, 24);
+	is_str(b.data, "  aaaa bbbb cccc dddd\n  eeee ffff gggg hhhh\n", "wrap: at blanks, indented");
+	mb_buf_reset(&b);
+	memset(long_word, 'x', 100);
+	long_word[100] = '\0';
+	mb_cli_wrap(&b, long_word, 0, 40);
+	is_str(b.data,
+	       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+	       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+	       "xxxxxxxxxxxxxxxxxxxx\n",
+	       "wrap: a long word is cut");
+	mb_buf_reset(&b);
+	mb_cli_wrap(&b, "evil\x1b[2J\ntext", 0, 80);
+	is_str(b.data, "evil^[[2J^Jtext\n", "wrap: sanitised");
+	mb_buf_reset(&b);
+	mb_cli_wrap(&b, "", 2, 80);
+	is_str(b.data, "", "wrap: empty gives nothing");
+	mb_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -222,5 +250,6 @@ main(void)
 	test_md();
 	test_numbers();
 	test_cells();
+	test_wrap();
 	return done_testing();
 }
