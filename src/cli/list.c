@@ -385,11 +385,26 @@ short_from(const char *from)
 	return s;
 }
 
+/* The mailbox column's text: "mailbox", or "account/mailbox" when accounts differ. */
+static char *
+box_text(const struct mb_msg *m, const struct names *nm, bool show_acct)
+{
+	if (show_acct)
+		return xasprintf("%s/%s", account_name(nm, m->account_id),
+		                 mailbox_name(nm, m->mailbox_id));
+	return xstrdup(mailbox_name(nm, m->mailbox_id));
+}
+
+/*
+ * The table: ID, DATE, FLAGS, SIZE, [MAILBOX], FROM, SUBJECT. Under 72
+ * columns it gets compact: the date without the year, no SIZE.
+ */
 static void
 print_table(const struct mb_msg_list *l, const struct names *nm, bool show_box, bool show_acct,
             size_t width, struct mb_buf *b)
 {
-	size_t i, wid = 2, wbox = 0, fixed, rest, wfrom, wsubj;
+	bool compact = width < 72;
+	size_t i, wid = 2, wbox = 0, wdate = compact ? 11 : 16, fixed, rest, wfrom, wsubj;
 	char num[32], when[32], sz[32];
 
 	for (i = 0; i < l->n; i++) {
@@ -397,10 +412,7 @@ print_table(const struct mb_msg_list *l, const struct names *nm, bool show_box, 
 
 		wid = w > wid ? w : wid;
 		if (show_box) {
-			char *box =
-			        show_acct ? xasprintf("%s/%s", account_name(nm, l->v[i].account_id),
-			                              mailbox_name(nm, l->v[i].mailbox_id))
-			                  : xstrdup(mailbox_name(nm, l->v[i].mailbox_id));
+			char *box = box_text(&l->v[i], nm, show_acct);
 			char *clean = mb_sanitize(box, MB_SANITIZE_LINE);
 			size_t bw = mb_display_width(clean, strlen(clean));
 
@@ -409,17 +421,24 @@ print_table(const struct mb_msg_list *l, const struct names *nm, bool show_box, 
 			free(box);
 		}
 	}
-	if (show_box)
+	/* id  date  flags(4)  [size(5)]  [mailbox]  from  subject (at least 8 each) */
+	fixed = wid + 2 + wdate + 2 + 5 + 2 + (compact ? 0 : 5 + 2);
+	if (show_box) {
+		size_t room = width > fixed + 2 + 18 + 6 ? width - fixed - 2 - 18 : 6;
+
 		wbox = wbox < 7 ? 7 : wbox > 20 ? 20 : wbox;
-	/* id  date(16)  flags(5)  size(5)  [mailbox]  from  subject */
-	fixed = wid + 2 + 16 + 2 + 5 + 2 + 5 + 2 + (show_box ? wbox + 2 : 0);
-	rest = width > fixed + 20 ? width - fixed - 2 : 18;
+		wbox = wbox > room ? room : wbox;
+		fixed += wbox + 2;
+	}
+	rest = width > fixed + 18 ? width - fixed - 2 : 16;
 	wfrom = rest * 2 / 5;
 	wfrom = wfrom < 8 ? 8 : wfrom > 28 ? 28 : wfrom;
 	wsubj = rest > wfrom + 8 ? rest - wfrom : 8;
 
 	mb_cli_cell_right(b, "ID", wid);
-	mb_buf_addstr(b, "  DATE              FLAGS   SIZE  ");
+	mb_buf_addstr(b, "  ");
+	mb_cli_cell(b, "DATE", wdate);
+	mb_buf_addstr(b, compact ? "  FLAGS  " : "  FLAGS   SIZE  ");
 	if (show_box) {
 		mb_cli_cell(b, "MAILBOX", wbox);
 		mb_buf_addstr(b, "  ");
@@ -437,12 +456,15 @@ print_table(const struct mb_msg_list *l, const struct names *nm, bool show_box, 
 		flags[1] = (m->flags & MB_FLAG_FLAGGED) ? '*' : ' ';
 		flags[2] = (m->flags & MB_FLAG_ANSWERED) ? 'r' : ' ';
 		flags[3] = (m->flags & MB_FLAG_DELETED) ? 'D' : ' ';
-		mb_cli_size(sz, sizeof sz, m->size);
-		mb_buf_addf(b, "  %-16s  %s  %5s  ", when, flags, sz);
+		mb_buf_addstr(b, "  ");
+		mb_cli_cell(b, compact && strlen(when) == 16 ? when + 5 : when, wdate);
+		mb_buf_addf(b, "  %s  ", flags);
+		if (!compact) {
+			mb_cli_size(sz, sizeof sz, m->size);
+			mb_buf_addf(b, "%5s  ", sz);
+		}
 		if (show_box) {
-			char *box = show_acct ? xasprintf("%s/%s", account_name(nm, m->account_id),
-			                                  mailbox_name(nm, m->mailbox_id))
-			                      : xstrdup(mailbox_name(nm, m->mailbox_id));
+			char *box = box_text(m, nm, show_acct);
 
 			mb_cli_cell(b, box, wbox);
 			mb_buf_addstr(b, "  ");

@@ -14,7 +14,9 @@ tests_unit_test_cli_read_LDADD = $(UNIT_LDADD)
 tests_unit_cache_insert_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_cli_read
 TESTS += \
-	tests/integration/cli_read_outbox.sh
+	tests/integration/cli_read_outbox.sh \
+	tests/integration/cli_read_messages.sh
 EXTRA_DIST += \
 	tests/integration/cli_read_common.sh \
-	tests/integration/cli_read_outbox.sh
+	tests/integration/cli_read_outbox.sh \
+	tests/integration/cli_read_messages.sh

@@ -94,8 +94,12 @@ mb_cli_cell_last(struct mb_buf *out, const char *s, size_t cols)
 
 	if (mb_display_width(clean, strlen(clean)) > cols) {
 		char *fit = mb_width_fit(clean, cols);
+		size_t n = strlen(fit);
 
-		mb_buf_addstr(out, fit);
+		/* a wide character that did not fit leaves padding: no blanks at a line's end */
+		while (n > 0 && fit[n - 1] == ' ')
+			n--;
+		mb_buf_add(out, fit, n);
 		free(fit);
 	} else {
 		mb_buf_addstr(out, clean);

@@ -264,7 +264,8 @@ text_head(struct mb_buf *b, const struct mb_session *s)
 	mb_buf_addf(b, "Transcript #%lld: %s, account %s, %s:%d (%s)\n", (long long)s->id, p, acct,
 	            host, s->port, s->security);
 	if (s->ended_us == 0)
-		mb_buf_addf(b, "started %s, not ended (still running, or its mailbench was stopped)",
+		mb_buf_addf(b,
+		            "started %s, not ended (still running, or its mailbench was stopped)",
 		            when);
 	else
 		mb_buf_addf(b, "started %s, %s, %s%s%s", when, dur, result_name(s),

@@ -88,9 +88,14 @@ test_json(void)
 	check_json("\xe2\x80\xa8\xe2\x80\xa9", 6, "\"\\u2028\\u2029\"", "line separators");
 	check_json("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x93\xa7", 17,
 	           "\"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x93\xa7\"", "UTF-8 passes");
-	check_json("\xe2\x80\xae" "evil", 7, "\"\\u202eevil\"", "bidi override escaped");
-	check_json("a\xe2\x80\x8b" "b", 5, "\"a\\u200bb\"", "zero-width space escaped");
-	check_json("\xf3\xa0\x80\x81", 4, "\"\\udb40\\udc01\"", "tag character as a surrogate pair");
+	check_json("\xe2\x80\xae"
+	           "evil",
+	           7, "\"\\u202eevil\"", "bidi override escaped");
+	check_json("a\xe2\x80\x8b"
+	           "b",
+	           5, "\"a\\u200bb\"", "zero-width space escaped");
+	check_json("\xf3\xa0\x80\x81", 4, "\"\\udb40\\udc01\"",
+	           "tag character as a surrogate pair");
 	check_json("a\xff"
 	           "b\xc3",
 	           4, "\"a\\ufffdb\\ufffd\"", "invalid UTF-8 repaired");
@@ -116,7 +121,9 @@ test_tsv(void)
 	check_tsv("\x1b]52;c;x\x07", 9, "\\x1b]52;c;x\\x07", "OSC 52 made inert");
 	check_tsv("\x7f", 1, "\\x7f", "DEL");
 	check_tsv("\xc2\x85", 2, "\\u0085", "C1 NEL");
-	check_tsv("\xe2\x80\xae" "x", 4, "\\u202ex", "bidi override");
+	check_tsv("\xe2\x80\xae"
+	          "x",
+	          4, "\\u202ex", "bidi override");
 	check_tsv("\xf3\xa0\x80\x81", 4, "\\U000e0001", "tag character");
 	check_tsv("\xff", 1, "\xef\xbf\xbd", "invalid byte becomes U+FFFD");
 	check_tsv("Gr\xc3\xbc\xc3\x9f"
@@ -223,7 +230,8 @@ test_wrap(void)
 	is_str(b.data, "    one two three\n", "wrap: short text on one indented line");
 	mb_buf_reset(&b);
 	mb_cli_wrap(&b, "aaaa bbbb cccc dddd eeee ffff gggg hhhh", 2, 24);
-	is_str(b.data, "  aaaa bbbb cccc dddd\n  eeee ffff gggg hhhh\n", "wrap: at blanks, indented");
+	is_str(b.data, "  aaaa bbbb cccc dddd\n  eeee ffff gggg hhhh\n",
+	       "wrap: at blanks, indented");
 	mb_buf_reset(&b);
 	memset(long_word, 'x', 100);
 	long_word[100] = '\0';
