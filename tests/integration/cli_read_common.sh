@@ -20,6 +20,23 @@ trap cr_cleanup EXIT
 
 [ -x "$CACHE_INSERT" ] || tap_bail "missing $CACHE_INSERT (make check builds it)"
 
+# In a sanitizer build, reports go to files instead of a stderr the test may swallow;
+# cr_sanitizer_check (called before tap_done) fails if any process wrote one.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$CR_TMP/asan"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$CR_TMP/ubsan:print_stacktrace=1"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+cr_sanitizer_check()
+{
+	local f reports=
+	for f in "$CR_TMP"/asan.* "$CR_TMP"/ubsan.*; do
+		[ -e "$f" ] || continue
+		reports="$reports $f"
+		sed 's/^/# /' "$f" | head -n 40
+	done
+	tap_is "$reports" "" "no AddressSanitizer, LeakSanitizer or UBSan report from any process"
+}
+
 # cr_account NAME HOST PORT SECURITY [USER]: an SMTP account (USER logs in with the lab's
 # password for USER)
 cr_account()

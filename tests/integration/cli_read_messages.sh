@@ -467,4 +467,5 @@ check_exit 2 "show --bogus: exit 2" show "${id[plain]}" --bogus
 check_exit 0 "show --help: exit 0" show --help
 check_exit 0 "list --help: exit 0" list --help
 
+cr_sanitizer_check
 tap_done

@@ -322,4 +322,5 @@ check_exit 1 "export to an unwritable file: exit 1" transcript export "$sid1" --
 check_exit 0 "outbox --help: exit 0" outbox --help
 check_exit 0 "transcript --help: exit 0" transcript --help
 
+cr_sanitizer_check
 tap_done
