@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,12 +287,12 @@ show_text(struct mb_buf *b, const struct mb_msg *m, const struct mb_buf *raw, bo
 	struct mb_buf text = MB_BUF_INIT;
 	size_t i, nplain = 0, nhtml = 0;
 
-	add_field(b, "From:", 8, m->from);
-	add_field(b, "To:", 8, m->to);
+	add_field(b, "From:", 8, m->from[0] ? m->from : "(none)");
+	add_field(b, "To:", 8, m->to[0] ? m->to : "(none)");
 	if (m->cc[0])
 		add_field(b, "Cc:", 8, m->cc);
-	add_field(b, "Subject:", 8, m->subject);
-	add_field(b, "Date:", 8, m->date_text);
+	add_field(b, "Subject:", 8, m->subject[0] ? m->subject : "(none)");
+	add_field(b, "Date:", 8, m->date_text[0] ? m->date_text : "(none)");
 	mb_buf_addch(b, '\n');
 	for (i = 0; i < t->nparts; i++) {
 		const struct mb_mime_part *p = t->parts[i];
@@ -431,6 +432,32 @@ add_rcpt(char ***v, size_t *n, const char *a)
 	(*v)[*n] = NULL;
 }
 
+/* Append "  -> text", wrapped, its continuation lines under the text. */
+static void
+arrow(struct mb_buf *b, const char *text, size_t width)
+{
+	struct mb_buf w = MB_BUF_INIT;
+
+	mb_cli_wrap(&w, text, 5, width);
+	if (w.len >= 5)
+		memcpy(w.data + 2, "->", 2);
+	mb_buf_add(b, w.data, w.len);
+	mb_buf_release(&w);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+arrow_f(struct mb_buf *b, size_t width, const char *fmt, ...)
+{
+	struct mb_buf t = MB_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mb_buf_vaddf(&t, fmt, ap);
+	va_end(ap);
+	arrow(b, t.data, width);
+	mb_buf_release(&t);
+}
+
 /* The envelope the receiving servers recorded (Return-Path, Delivered-To, Received for). */
 static void
 trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_headers *h,
@@ -440,8 +467,9 @@ trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_head
 	struct mb_address_list from_l, lists[2];
 	struct mb_env_hdr from = {"From", NULL, NULL}, *hdrs = NULL;
 	struct mb_env_report rep;
+	struct mb_buf only_hdr = MB_BUF_INIT;
 	char **rcpts = NULL, **shown = NULL, *fs = NULL, **specs;
-	size_t nr = 0, nh = 0, i, k, ns;
+	size_t nr = 0, nh = 0, i, k, ns, nonly = 0;
 
 	for (i = 0; i < tr->ndelivered_to; i++) {
 		specs = mb_address_specs(tr->delivered_to[i], &ns);
@@ -514,32 +542,29 @@ trace_envelope(struct mb_buf *b, const struct mb_trace *tr, const struct mb_head
 	}
 	for (i = 0; i < rep.n; i++) {
 		const struct mb_env_row *r = &rep.rows[i];
-		char *e = NULL;
 
 		if (r->kind == MB_ENV_SENDER && tr->return_path == NULL)
-			e = xstrdup("no Return-Path: the delivering server did not record the "
-			            "envelope sender");
+			arrow(b,
+			      "no Return-Path: the delivering server did not record the envelope "
+			      "sender",
+			      width);
+		else if (r->note == MB_ENV_ONLY_ENVELOPE && r->envelope)
+			arrow_f(b, width,
+			        "%s got this copy but is in no header: a Bcc recipient, or a "
+			        "mailing list or an alias delivered it",
+			        r->envelope);
 		else if (r->note == MB_ENV_ONLY_HEADER && r->header)
-			e = xasprintf(
-			        "%s is named in the headers but this copy was not delivered to "
-			        "it: every recipient gets a copy of its own and this trace "
-			        "records only this mailbox's delivery (or the header names "
-			        "someone who never got it)",
-			        r->header);
+			mb_buf_addf(&only_hdr, "%s%s", nonly++ ? ", " : "", r->header);
 		else if (r->explain)
-			e = xstrdup(r->explain);
-		if (e != NULL) {
-			struct mb_buf w = MB_BUF_INIT;
-
-			/* "  -> text", continuation lines under the text */
-			mb_cli_wrap(&w, e, 5, width);
-			if (w.len >= 5)
-				memcpy(w.data + 2, "->", 2);
-			mb_buf_add(b, w.data, w.len);
-			mb_buf_release(&w);
-			free(e);
-		}
+			arrow(b, r->explain, width);
 	}
+	if (only_hdr.len)
+		arrow_f(b, width,
+		        "%s: named in the headers, but this copy was not delivered to %s: "
+		        "everyone gets a copy of their own, and this trace records only this "
+		        "mailbox's delivery (or the headers name someone who never got it)",
+		        only_hdr.data, nonly > 1 ? "them" : "it");
+	mb_buf_release(&only_hdr);
 	mb_env_report_release(&rep);
 	for (i = 0; i < nh; i++)
 		free(shown[i]);

@@ -9,6 +9,9 @@ CR_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mbcliread.XXXXXX")
 CR_CONFIG=$CR_TMP/config
 CR_CACHE=$CR_TMP/cache.db
 PY=/usr/bin/python3
+# tables are checked at a known width unless a test says otherwise
+COLUMNS=80
+export COLUMNS
 CACHE_INSERT=$top_builddir/tests/unit/cache_insert
 
 # cr_cleanup: remove the temp dir (the EXIT trap; tests with fault servers call it from theirs)

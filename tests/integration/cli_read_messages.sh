@@ -381,6 +381,7 @@ tap_like "$out" "differs from From: bob@lab.test" "--trace: the spoofing is expl
 tap_like "$out" "RCPT TO:<alice@lab.test> +Cc: Alice <alice@lab.test>" \
 	"--trace: the recorded recipient beside its header"
 tap_like "$out" "\(not in this delivery\) +To: bob@lab.test" "--trace: a header recipient this copy did not go to"
+tap_like "$out" "To: bob@lab.test: named in the headers, but this copy was not delivered" "  explained"
 tap_is "$(lines_wider 80 "$(COLUMNS=80 mb show "${id[plain]}" --trace)")" "" "--trace fits 80 columns"
 out=$(mb show "$idh" --trace)
 tap_like "$out" "^Return-Path:  none" "--trace of a message never delivered: no Return-Path"
