@@ -42,9 +42,8 @@ static const struct {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: mailbench list [--account A] [--mailbox NAME] [--search QUERY] [--limit "
-	           "N]\n"
-	           "                      [--format table|tsv|json]\n"
+	fprintf(f, "usage: mailbench list [--account A] [--mailbox NAME] [--search QUERY]\n"
+	           "                      [--limit N] [--format table|tsv|json]\n"
 	           "\n"
 	           "Lists cached messages (mailbench fetch fills the cache), newest first: of one\n"
 	           "mailbox, else of every mailbox of the account, else of the whole cache.\n"
@@ -61,7 +60,8 @@ usage(FILE *f)
 	           "         mailbox, from, to, subject, date (UTC, ISO 8601, empty when\n"
 	           "         unknown), size (bytes), flags (comma-separated: seen, answered,\n"
 	           "         flagged, deleted, draft, recent); in fields \\ TAB LF CR are\n"
-	           "         written \\\\ \\t \\n \\r, other control characters \\xHH or \\u00HH\n"
+	           "         written \\\\ \\t \\n \\r, other control characters \\xHH, C1\n"
+	           "         controls and invisible ones (bidi, zero-width) \\uXXXX\n"
 	           "  json   one JSON array of objects: id, account, mailbox, from, to, subject\n"
 	           "         (decoded), date (UTC ISO 8601 or null), size, flags (array of the\n"
 	           "         names above), and uid, cc, message_id, has_attachments\n"

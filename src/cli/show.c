@@ -48,8 +48,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: mailbench show ID [--raw | --headers | --trace | --parts | --part N --save "
-	        "PATH]\n"
+	        "usage: mailbench show ID [--raw | --headers | --trace | --parts]\n"
+	        "       mailbench show ID --part N --save PATH\n"
 	        "\n"
 	        "Shows cached message ID (see mailbench list):\n"
 	        "  (default)   From, To, Cc, Subject, Date decoded, then the text (text/plain\n"
@@ -68,9 +68,8 @@ usage(FILE *f)
 	        "              write part N decoded. PATH a directory: saved in it under the\n"
 	        "              part's file name made safe; else saved as PATH's file name (made\n"
 	        "              safe) in PATH's directory. Never outside that directory, never\n"
-	        "              over an existing file or through a symbolic link: NAME-1, "
-	        "NAME-2...\n"
-	        "              are tried instead. Files are created with mode 0600\n"
+	        "              over an existing file or through a symbolic link (NAME-1,\n"
+	        "              NAME-2... are tried instead); files get mode 0600\n"
 	        "Header fields are always shown on one line each, sanitised; the text is\n"
 	        "sanitised when standard output is a terminal.\n"
 	        "\n"
