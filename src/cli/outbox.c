@@ -224,13 +224,21 @@ cmd_list(struct mb_cli *cli, int argc, char **argv)
 
 /* --- show --- */
 
+/* "  name:         value", sanitised, long values wrapped under themselves. */
 static void
 field(const char *name, const char *value)
 {
-	char *v = mb_sanitize(value, MB_SANITIZE_LINE);
+	struct mb_buf b = MB_BUF_INIT;
+	char head[32];
 
-	printf("  %-13s %s\n", name, v);
-	free(v);
+	mb_cli_wrap(&b, value, 16, mb_cli_term_width(stdout));
+	snprintf(head, sizeof head, "  %-13s ", name);
+	if (b.len >= 16)
+		memcpy(b.data, head, 16);
+	else
+		mb_buf_addf(&b, "  %s\n", name);
+	mb_cli_write(stdout, &b);
+	mb_buf_release(&b);
 }
 
 /* The stored per-recipient results ("addr code text" lines) as a list. */
@@ -251,7 +259,7 @@ print_rcpt_results(const char *results)
 }
 
 static void
-print_sessions(struct mb_store *st, int64_t id)
+print_sessions(struct mb_store *st, int64_t id, size_t width)
 {
 	struct mb_error err = MB_ERROR_INIT;
 	struct mb_session_list l = {0};
@@ -264,19 +272,21 @@ print_sessions(struct mb_store *st, int64_t id)
 	printf("\nTranscripts (%zu):\n", l.n);
 	for (i = 0; i < l.n; i++) {
 		const struct mb_session *s = &l.v[i];
+		struct mb_buf b = MB_BUF_INIT;
 		char when[32];
 		char *host = mb_sanitize(s->host, MB_SANITIZE_LINE);
-		char *e = mb_sanitize(s->error, MB_SANITIZE_LINE);
 
 		mb_cli_time(when, sizeof when, s->started_us / 1000000, 1);
-		printf("  #%lld  %s  %s %s:%d  %s%s%s\n", (long long)s->id, when,
-		       mb_store_proto_name(s->protocol), host, s->port,
-		       s->result == MB_SESSION_OK      ? "ok"
-		       : s->result == MB_SESSION_ERROR ? "error"
-		                                       : "not ended",
-		       e[0] ? ": " : "", e);
+		mb_buf_addf(&b, "  #%lld  %s  %s %s:%d  %s\n", (long long)s->id, when,
+		            mb_store_proto_name(s->protocol), host, s->port,
+		            s->result == MB_SESSION_OK      ? "ok"
+		            : s->result == MB_SESSION_ERROR ? "error"
+		                                            : "not ended");
+		if (s->error[0])
+			mb_cli_wrap(&b, s->error, 6, width);
+		mb_cli_write(stdout, &b);
+		mb_buf_release(&b);
 		free(host);
-		free(e);
 	}
 	if (l.n > 0)
 		printf("  -> mailbench transcript show %lld\n", (long long)l.v[0].id);
@@ -359,7 +369,7 @@ cmd_show(struct mb_cli *cli, int argc, char **argv)
 		       o.status == MB_OUTBOX_SENT ? "the server's replies" : "the last attempt");
 		print_rcpt_results(o.rcpt_results);
 	}
-	print_sessions(st, o.id);
+	print_sessions(st, o.id, mb_cli_term_width(stdout));
 	if (o.status == MB_OUTBOX_QUEUED || o.status == MB_OUTBOX_FAILED)
 		printf("\nSend it again: mailbench outbox retry %lld%s\n", (long long)o.id,
 		       o.interrupted ? " --confirm (only after checking it did not arrive)" : "");
