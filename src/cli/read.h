@@ -75,6 +75,23 @@ void mb_cli_tsv_field(struct mb_buf *out, const char *s, size_t len);
  */
 void mb_cli_md_cell(struct mb_buf *out, const char *s);
 
+/* --- show, split by view (show_parts.c, show_trace.c) --- */
+
+struct mb_mime_part;
+
+/*
+ * The number of part p as IMAP gives it (RFC 3501 section 6.4.5): "1" for
+ * the body of a single-part message, "N.1" for the body of an attached
+ * single-part message, "" for a multipart root. Malloc'd.
+ */
+char *mb_show_part_number(const struct mb_mime_part *p);
+/* Append the MIME tree of raw as a table fitted to width columns. */
+void mb_show_parts(struct mb_buf *b, const struct mb_buf *raw, size_t width);
+/* Save part number part of message id (raw) under path; returns an exit code. */
+int mb_show_save(const struct mb_buf *raw, int64_t id, const char *part, const char *path);
+/* Append the delivery trace of raw and its envelope against the headers. */
+void mb_show_trace(struct mb_buf *b, const struct mb_buf *raw, size_t width);
+
 /* Write b to f; 0, or -1 with errno (EPIPE when the reader went away). */
 int mb_cli_write(FILE *f, const struct mb_buf *b);
 

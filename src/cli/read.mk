@@ -4,6 +4,8 @@ libmailbench_a_SOURCES += \
 	src/cli/outbox.c \
 	src/cli/read_util.c \
 	src/cli/show.c \
+	src/cli/show_parts.c \
+	src/cli/show_trace.c \
 	src/cli/transcript.c
 noinst_HEADERS += src/cli/read.h
 
