@@ -6,6 +6,5 @@ libmailbench_a_SOURCES += \
 	src/cli/mark.c \
 	src/cli/send.c \
 	src/cli/send_eml.c \
-	src/cli/tprint.c \
-	src/cli/stubs.c
+	src/cli/tprint.c
 noinst_HEADERS += include/mailbench/cli.h src/cli/private.h
