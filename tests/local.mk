@@ -24,3 +24,4 @@ tests_unit_test_envelope_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_envelope
 include tests/lab/local.mk
 include tests/faultserver/local.mk
+include tests/tui/local.mk
