@@ -453,6 +453,18 @@ draw_help(struct ui *ui, struct ui_modal *m)
 	getmaxyx(win, h, w);
 	m->page = h - 2;
 	ui_doc_draw(ui, &m->doc, win, 1, 2, h - 2, w - 4);
+	if ((size_t)rows > (size_t)m->page) {
+		char more[48];
+
+		snprintf(more, sizeof more, " %s %zu/%d ",
+		         m->doc.top + (size_t)m->page >= (size_t)rows ? "end" : "more: j PgDn",
+		         m->doc.top + (size_t)m->page < (size_t)rows ? m->doc.top + (size_t)m->page
+		                                                     : (size_t)rows,
+		         rows);
+		ui_set(ui, win, UI_E_PANE_TITLE);
+		ui_puts(ui, win, h - 1, w - 2 - (int)strlen(more), more, (int)strlen(more));
+		ui_set(ui, win, UI_E_NORMAL);
+	}
 	wnoutrefresh(win);
 }
 

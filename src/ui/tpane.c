@@ -497,12 +497,12 @@ ui_tpane_draw(struct ui *ui, WINDOW *w, bool focused)
 		mvwvline(w, 0, 0, ui->utf8 ? ACS_VLINE : '|', h);
 		x0 = 1;
 	}
-	width = wd - x0;
+	width = wd - x0 - 1;
 	rows = h - y0;
 	tp->page = rows;
 	/* the title row */
 	ui_set(ui, w, focused ? UI_E_PANE_TITLE_FOCUS : UI_E_PANE_TITLE);
-	ui_fill(w, 0, x0, width);
+	ui_fill(w, 0, x0, wd - x0);
 	mb_buf_addstr(&t, " Transcript ");
 	if (tp->showing_stored)
 		mb_buf_addf(&t, "(stored %s)", tp->stored_title);
@@ -528,7 +528,7 @@ ui_tpane_draw(struct ui *ui, WINDOW *w, bool focused)
 		                                 "the raw console: their conversation with the "
 		                                 "server appears here as it happens.");
 		ui_doc_newline(&d);
-		ui_doc_draw(ui, &d, w, y0, x0, rows, width);
+		ui_doc_draw(ui, &d, w, y0, x0 + 1, rows, width);
 		ui_doc_release(&d);
 		return;
 	}
@@ -541,7 +541,7 @@ ui_tpane_draw(struct ui *ui, WINDOW *w, bool focused)
 	rn = ui_doc_rows(&d, width);
 	if (tp->follow && rn > (size_t)rows)
 		d.top = rn - (size_t)rows;
-	ui_doc_draw(ui, &d, w, y0, x0, rows, width);
+	ui_doc_draw(ui, &d, w, y0, x0 + 1, rows, width);
 	ui_doc_release(&d);
 }
 

@@ -239,6 +239,9 @@ ui_cursor(struct ui *ui, WINDOW *w, int y, int x)
 
 /* ---- status messages -------------------------------------------------------------------- */
 
+static void set_msg(struct ui *ui, bool error, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
 static void
 set_msg(struct ui *ui, bool error, const char *fmt, va_list ap)
 {
@@ -381,18 +384,22 @@ draw_title(struct ui *ui)
 		ui->top->ops->title(ui->top, ui, &t);
 	else if (ui->top != NULL)
 		mb_buf_addstr(&t, ui->top->ops->name);
+	/* the hints shrink first, then the title; "?:help" always stays */
 	snprintf(right, sizeof right, "%s%st:transcript ?:help ", hints, hints[0] ? " " : "");
 	rw = (int)mb_display_width(right, strlen(right));
-	used = ui_puts(ui, w, 0, 0, t.data, ui->cols);
-	if (used + 2 + rw > ui->cols) {
-		/* not enough room: keep the end of the hints, which has ?:help */
+	used = (int)mb_display_width(t.data, t.len);
+	if (used + 1 + rw > ui->cols) {
 		snprintf(right, sizeof right, "t:transcript ?:help ");
 		rw = (int)strlen(right);
 	}
-	if (used + 1 + rw <= ui->cols) {
-		ui_set(ui, w, UI_E_HINT);
-		ui_puts(ui, w, 0, ui->cols - rw, right, rw);
+	if (used + 1 + rw > ui->cols) {
+		snprintf(right, sizeof right, "?:help ");
+		rw = (int)strlen(right);
 	}
+	used = ui_puts(ui, w, 0, 0, t.data, ui->cols - rw - 1);
+	(void)used;
+	ui_set(ui, w, UI_E_HINT);
+	ui_puts(ui, w, 0, ui->cols - rw, right, rw);
 	mb_buf_release(&t);
 	wnoutrefresh(w);
 }
