@@ -116,7 +116,39 @@ ui_hline(struct ui *ui, WINDOW *w, int y, int x, int width)
 		return;
 	if (width > maxx - x)
 		width = maxx - x;
-	mvwhline(w, y, x, ui->utf8 ? ACS_HLINE : '-', width);
+	/* box characters as text, not the terminal's alternate charset: vt100's SO/SI
+	 * switching shows as letters in some emulators */
+	for (; width > 0; width--, x++)
+		mvwaddstr(w, y, x, ui->utf8 ? "\xe2\x94\x80" : "-");
+}
+
+void
+ui_vline(struct ui *ui, WINDOW *w, int y, int x, int height)
+{
+	int maxy, maxx;
+
+	getmaxyx(w, maxy, maxx);
+	if (x < 0 || x >= maxx)
+		return;
+	for (; height > 0 && y < maxy; height--, y++)
+		mvwaddstr(w, y, x, ui->utf8 ? "\xe2\x94\x82" : "|");
+}
+
+void
+ui_box(struct ui *ui, WINDOW *w)
+{
+	int h, wd;
+
+	getmaxyx(w, h, wd);
+	ui_hline(ui, w, 0, 1, wd - 2);
+	ui_hline(ui, w, h - 1, 1, wd - 2);
+	ui_vline(ui, w, 1, 0, h - 2);
+	ui_vline(ui, w, 1, wd - 1, h - 2);
+	mvwaddstr(w, 0, 0, ui->utf8 ? "\xe2\x94\x8c" : "+");
+	mvwaddstr(w, 0, wd - 1, ui->utf8 ? "\xe2\x94\x90" : "+");
+	mvwaddstr(w, h - 1, 0, ui->utf8 ? "\xe2\x94\x94" : "+");
+	/* the bottom-right cell: writing it may fail (the cursor cannot move on), harmlessly */
+	mvwaddstr(w, h - 1, wd - 1, ui->utf8 ? "\xe2\x94\x98" : "+");
 }
 
 const char *

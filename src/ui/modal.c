@@ -398,7 +398,7 @@ draw_box(struct ui *ui, struct ui_modal *m, int want_h, int want_w)
 		return NULL;
 	werase(win);
 	ui_set(ui, win, UI_E_BORDER);
-	box(win, 0, 0);
+	ui_box(ui, win);
 	ui_set(ui, win, UI_E_PANE_TITLE);
 	mvwaddch(win, 0, 2, ' ');
 	ui_puts(ui, win, 0, 3, m->label, w - 6);

@@ -570,8 +570,10 @@ int ui_put_net(struct ui *ui, WINDOW *w, int y, int x, const char *raw, int widt
 void ui_put_fit(struct ui *ui, WINDOW *w, int y, int x, const char *s, int width);
 /* Spaces from x over width columns in the current attributes. */
 void ui_fill(WINDOW *w, int y, int x, int width);
-/* A horizontal line (─ or -) of width columns. */
+/* Lines and a box around all of w, drawn with text (─ │ ┌, or - | + without UTF-8). */
 void ui_hline(struct ui *ui, WINDOW *w, int y, int x, int width);
+void ui_vline(struct ui *ui, WINDOW *w, int y, int x, int height);
+void ui_box(struct ui *ui, WINDOW *w);
 /* A symbol in UTF-8, or its ASCII stand-in when the locale is not UTF-8. */
 const char *ui_sym(struct ui *ui, const char *utf8, const char *ascii);
 /* "1.2K", "34M": a size in at most 5 columns. */

@@ -718,7 +718,7 @@ draw_sidebar(struct ui *ui, struct ui_screen *s, WINDOW *w, int h, int sw)
 		ui_puts(ui, w, r + 1, sw - 2 - (int)strlen(count), count, (int)strlen(count));
 	}
 	ui_set(ui, w, UI_E_BORDER);
-	mvwvline(w, 0, sw - 1, ui->utf8 ? ACS_VLINE : '|', h);
+	ui_vline(ui, w, 0, sw - 1, h);
 	ui_set(ui, w, UI_E_NORMAL);
 }
 

@@ -26,9 +26,10 @@
 #include "mailbench/xalloc.h"
 #include "ui/private.h"
 
-#define LIVE_MAX    5000  /* lines kept of the live transcript */
-#define STORED_MAX  50000 /* lines loaded of a stored session */
-#define SESSION_MAX 200   /* sessions offered by the picker */
+#define LIVE_MAX    5000                /* lines kept of the live transcript */
+#define STORED_MAX  50000               /* lines loaded of a stored session */
+#define STORED_RING (STORED_MAX + 1000) /* and room for the rules the pane adds */
+#define SESSION_MAX 200                 /* sessions offered by the picker */
 
 struct tl {
 	uint64_t session;
@@ -185,6 +186,16 @@ push_sep(struct view *v, size_t max, const char *fmt, ...)
 	view_push(v, max, &l);
 }
 
+/* A TLS line after plain ones: mark the boundary with a rule of its own. */
+static void
+tls_boundary(struct view *v, size_t max, enum mb_tdir dir)
+{
+	const struct tl *prev = v->n > 0 ? view_at(v, v->n - 1) : NULL;
+
+	if (dir == MB_TDIR_TLS && prev != NULL && prev->dir != MB_TDIR_TLS && !prev->sep)
+		push_sep(v, max, "TLS from here: the handshake, then everything is encrypted");
+}
+
 void
 ui_tpane_add(struct ui *ui, const struct mb_event *ev)
 {
@@ -200,6 +211,7 @@ ui_tpane_add(struct ui *ui, const struct mb_event *ev)
 		tp->last_session = ev->tline.session;
 		tp->last_job = ev->job;
 	}
+	tls_boundary(&tp->live, LIVE_MAX, ev->tline.dir);
 	l.session = ev->tline.session;
 	l.ts_us = ev->tline.ts_us;
 	l.dir = ev->tline.dir;
@@ -296,12 +308,13 @@ ui_tpane_load_session(struct ui *ui, int64_t session_id)
 	session_label(&s, &b);
 	free(tp->stored_title);
 	tp->stored_title = mb_sanitize(b.data, MB_SANITIZE_LINE);
-	push_sep(&tp->stored, STORED_MAX + 2, "stored session %s", tp->stored_title);
+	push_sep(&tp->stored, STORED_RING, "stored session %s", tp->stored_title);
 	for (i = 0; i < lines.n; i++) {
 		struct tl l = {0};
 		const struct mb_tline_rec *r = &lines.v[i];
 		struct mb_buf t = MB_BUF_INIT;
 
+		tls_boundary(&tp->stored, STORED_RING, (enum mb_tdir)r->dir);
 		l.session = (uint64_t)session_id;
 		l.ts_us = r->ts_us;
 		l.dir = (enum mb_tdir)r->dir;
@@ -312,13 +325,13 @@ ui_tpane_load_session(struct ui *ui, int64_t session_id)
 		l.text = mb_buf_detach(&t, NULL);
 		if (r->meaning != NULL && r->meaning[0] != '\0')
 			l.meaning = mb_sanitize(r->meaning, MB_SANITIZE_LINE);
-		view_push(&tp->stored, STORED_MAX + 2, &l);
+		view_push(&tp->stored, STORED_RING, &l);
 	}
 	if ((int64_t)lines.n < s.nlines)
-		push_sep(&tp->stored, STORED_MAX + 2, "only the first %zu of %lld lines are shown",
+		push_sep(&tp->stored, STORED_RING, "only the first %zu of %lld lines are shown",
 		         lines.n, (long long)s.nlines);
 	if (s.error[0] != '\0')
-		push_sep(&tp->stored, STORED_MAX + 2, "the session ended with: %s", s.error);
+		push_sep(&tp->stored, STORED_RING, "the session ended with: %s", s.error);
 	tp->showing_stored = true;
 	tp->follow = false;
 	tp->top = tp->cur = 0;
@@ -494,7 +507,7 @@ ui_tpane_draw(struct ui *ui, WINDOW *w, bool focused)
 	getmaxyx(w, h, wd);
 	if (beside) {
 		ui_set(ui, w, UI_E_BORDER);
-		mvwvline(w, 0, 0, ui->utf8 ? ACS_VLINE : '|', h);
+		ui_vline(ui, w, 0, 0, h);
 		x0 = 1;
 	}
 	width = wd - x0 - 1;

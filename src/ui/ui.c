@@ -1006,15 +1006,17 @@ mb_ui_main(struct mb_cli *cli, int argc, char **argv)
 	r = parse_args(argc, argv, &account, &theme);
 	if (r >= 0)
 		return r >= 100 ? r - 100 : r;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		mb_cli_err(NULL, "the full-screen interface needs a terminal (mailbench --help "
-		                 "lists the commands)");
-		return MB_EXIT_USAGE;
-	}
+	/* a bad config, theme or cache is reported first, terminal or not */
 	r = prepare(&ui, account, theme);
 	if (r != 0) {
 		ui_release(&ui);
 		return r;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		mb_cli_err(NULL, "the full-screen interface needs a terminal (mailbench --help "
+		                 "lists the commands)");
+		ui_release(&ui);
+		return MB_EXIT_USAGE;
 	}
 	ui.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	ui.q = mb_queue_new();
