@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@ struct msgv {
 	struct ui_doc docs[NTABS];
 	bool built[NTABS];
 	struct ui_list parts;
-	bool viewing; /* a part's content is shown in the parts tab */
+	size_t *psize; /* decoded size per part, computed once (SIZE_MAX: not a leaf) */
+	bool viewing;  /* a part's content is shown in the parts tab */
 	struct ui_doc partdoc;
 	int page;
 };
@@ -68,8 +70,8 @@ header_line(struct ui_doc *d, const char *name, const char *value)
 {
 	if (value == NULL || value[0] == '\0')
 		return;
-	ui_doc_addf(d, UI_E_HEADER_NAME, "%-9s", name);
-	ui_doc_indent(d, 9);
+	ui_doc_addf(d, UI_E_HEADER_NAME, "%-10s", name);
+	ui_doc_indent(d, 10);
 	ui_doc_add_net(d, strcmp(name, "Subject:") == 0 ? UI_E_SUBJECT : UI_E_HEADER_VALUE, value,
 	               strlen(value), MB_SANITIZE_LINE);
 	ui_doc_newline(d);
@@ -92,6 +94,23 @@ cte_name(enum mb_cte c)
 	default:
 		return "unknown";
 	}
+}
+
+/* Decoded part sizes, computed once (base64 of megabytes is not free). */
+static size_t
+part_size(struct msgv *v, size_t i)
+{
+	size_t k;
+
+	if (v->psize == NULL) {
+		v->psize = xcalloc(v->tree->nparts ? v->tree->nparts : 1, sizeof *v->psize);
+		for (k = 0; k < v->tree->nparts; k++)
+			v->psize[k] =
+			        v->tree->parts[k]->kind == MB_PART_SINGLE
+			                ? mb_mime_part_decoded_size(v->tree, v->tree->parts[k])
+			                : SIZE_MAX;
+	}
+	return v->psize[i];
 }
 
 static void
@@ -123,9 +142,9 @@ build_message(struct ui *ui, struct msgv *v)
 		if (!mb_mime_part_is_attachment(p))
 			continue;
 		id = mb_mime_part_id(p);
-		ui_doc_addf(d, UI_E_HEADER_NAME, "%-9s", n++ == 0 ? "Attached:" : "");
-		ui_doc_indent(d, 9);
-		ui_fmt_size((int64_t)mb_mime_part_decoded_size(v->tree, p), sz, sizeof sz);
+		ui_doc_addf(d, UI_E_HEADER_NAME, "%-10s", n++ == 0 ? "Attached:" : "");
+		ui_doc_indent(d, 10);
+		ui_fmt_size((int64_t)part_size(v, i), sz, sizeof sz);
 		ui_doc_add_net(d, UI_E_ATTACHMENT, p->filename ? p->filename : "(no name)",
 		               strlen(p->filename ? p->filename : "(no name)"), MB_SANITIZE_LINE);
 		ui_doc_addf(d, UI_E_DIM, "  %s/%s, %s, part %s", p->type, p->subtype, sz,
@@ -134,7 +153,7 @@ build_message(struct ui *ui, struct msgv *v)
 		free(id);
 	}
 	if (n > 0) {
-		ui_doc_adds(d, UI_E_DIM, "         (2: the parts; s saves one)");
+		ui_doc_adds(d, UI_E_DIM, "          (2: the parts; s saves one)");
 		ui_doc_newline(d);
 	}
 	ui_doc_newline(d);
@@ -162,7 +181,7 @@ build_message(struct ui *ui, struct msgv *v)
 
 /* One row of the parts tab. */
 static void
-part_row(struct ui *ui, const struct msgv *v, size_t i, struct mb_buf *out)
+part_row(struct ui *ui, struct msgv *v, size_t i, struct mb_buf *out)
 {
 	const struct mb_mime_part *p = v->tree->parts[i];
 	char *id = mb_mime_part_id(p), sz[16], type[80];
@@ -171,7 +190,7 @@ part_row(struct ui *ui, const struct msgv *v, size_t i, struct mb_buf *out)
 	mb_buf_addf(out, "%*s%-6s %-26s", (int)(p->depth > 8 ? 16 : p->depth * 2), "",
 	            id[0] ? id : "root", type);
 	if (p->kind == MB_PART_SINGLE) {
-		ui_fmt_size((int64_t)mb_mime_part_decoded_size(v->tree, p), sz, sizeof sz);
+		ui_fmt_size((int64_t)part_size(v, i), sz, sizeof sz);
 		mb_buf_addf(out, " %-16s %-12s %6s", cte_name(p->cte),
 		            p->charset ? p->charset : "-", sz);
 	} else if (p->kind == MB_PART_MULTIPART) {
@@ -430,7 +449,7 @@ view_part(struct ui *ui, struct msgv *v)
 			ui_doc_add_net(&v->partdoc, UI_E_NORMAL, b.data, b.len, MB_SANITIZE_TEXT);
 		}
 	} else {
-		ui_fmt_size((int64_t)mb_mime_part_decoded_size(v->tree, p), sz, sizeof sz);
+		ui_fmt_size((int64_t)part_size(v, v->parts.cur), sz, sizeof sz);
 		ui_doc_addf(&v->partdoc, UI_E_DIM,
 		            "%s/%s, %s: not text. s saves it to a directory, 3 shows its encoded "
 		            "form in the source.",
@@ -836,6 +855,7 @@ msg_free(struct ui_screen *s)
 	for (t = 0; t < NTABS; t++)
 		ui_doc_release(&v->docs[t]);
 	ui_doc_release(&v->partdoc);
+	free(v->psize);
 	mb_mime_free(v->tree);
 	mb_summary_release(&v->sum);
 	mb_buf_release(&v->raw);

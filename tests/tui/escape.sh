@@ -43,7 +43,7 @@ tui_keys Enter
 tui_wait 'Message +2 Parts'
 tap_ok $? "the message opens"
 tui_snap message
-tap_like "$TUI_LAST" 'Subject: SAFE\^MEVIL' "the Subject header shows ^M"
+tap_like "$TUI_LAST" 'Subject: +SAFE\^MEVIL' "the Subject header shows ^M"
 tap_like "$TUI_LAST" 'Body with \^\[\[31mred\^\[\[0m' "colour codes in the body show as text"
 tap_like "$TUI_LAST" 'SAFE\^MEVIL and a bell\^G' "CR and BEL in the body show as ^M and ^G"
 tap_unlike "$(tui_tmux display -p -t t '#{pane_title}')" 'pwned' "still no title change"

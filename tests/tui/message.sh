@@ -36,7 +36,7 @@ tui_wait "Hello from the TUI test $token"
 tap_ok $? "Enter opens the message with its body"
 tui_snap message
 tap_like "$TUI_LAST" "From: +Bob <bob@$LAB_DOMAIN>" "the From header is decoded"
-tap_like "$TUI_LAST" "Subject: tui $token plain" "the Subject header"
+tap_like "$TUI_LAST" "Subject: +tui $token plain" "the Subject header"
 tap_like "$TUI_LAST" 'Date: +[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4}' "the Date header"
 
 tui_keys 4
