@@ -143,15 +143,19 @@ tui_type() { tui_tmux send-keys -t t -l "$1"; }
 # tui_screen: the pane as text now
 tui_screen() { tui_tmux capture-pane -p -t t; }
 
-# tui_wait REGEX [SECONDS]: wait (10 s by default) until the pane matches REGEX (grep -E);
-# the screen is left in $TUI_LAST
+# tui_wait REGEX [SECONDS]: wait (10 s by default) until the pane matches REGEX (grep -E)
+# and is still (the same on two captures 50 ms apart: a screen caught halfway through its
+# update is not taken); the screen is left in $TUI_LAST
 tui_wait()
 {
-	local re=$1 limit=${2:-10} i
+	local re=$1 limit=${2:-10} i prev=
 	for ((i = 0; i < limit * 20; i++)); do
 		TUI_LAST=$(tui_screen)
 		if printf '%s\n' "$TUI_LAST" | grep -Eq -- "$re"; then
-			return 0
+			[ "$TUI_LAST" = "$prev" ] && return 0
+			prev=$TUI_LAST
+		else
+			prev=
 		fi
 		sleep 0.05
 	done
@@ -160,14 +164,17 @@ tui_wait()
 	return 1
 }
 
-# tui_wait_gone REGEX [SECONDS]: wait until the pane no longer matches REGEX
+# tui_wait_gone REGEX [SECONDS]: wait until the pane no longer matches REGEX (and is still)
 tui_wait_gone()
 {
-	local re=$1 limit=${2:-10} i
+	local re=$1 limit=${2:-10} i prev=
 	for ((i = 0; i < limit * 20; i++)); do
 		TUI_LAST=$(tui_screen)
 		if ! printf '%s\n' "$TUI_LAST" | grep -Eq -- "$re"; then
-			return 0
+			[ "$TUI_LAST" = "$prev" ] && return 0
+			prev=$TUI_LAST
+		else
+			prev=
 		fi
 		sleep 0.05
 	done
