@@ -44,6 +44,21 @@
  *  - Text from the network goes through sanitize.h before it is drawn: use
  *    ui_put_net() (single-line fields) or a struct ui_doc (documents), or
  *    mb_sanitize() yourself.
+ *
+ * Key order: an open modal takes every key; then Ctrl-C (cancel the newest
+ * job), then Esc while a job runs (cancel it); then the focused pane (the
+ * screen, or the transcript pane after Tab); then, for UI_PASS, the global
+ * keys. A screen with text fields (compose, the console) must therefore
+ * return UI_DONE for every printable key it takes, q ? t c R o L included,
+ * and may keep Tab for its own fields (the frame only cycles panes on a
+ * Tab the screen passed). Screens needing a cancel of their own on Esc get
+ * it only when no job runs.
+ *
+ * Screens written elsewhere plug in through the hooks declared below
+ * (ui_compose_open, ui_console_open, ui_outbox_open): src/ui/hooks.c holds
+ * placeholders; replace them with the real screens' files. After a send,
+ * ui_envelope_open_outbox() shows the envelope view and
+ * ui_tpane_pick_session(ui, outbox_id) the stored transcripts of that entry.
  */
 #ifndef MAILBENCH_UI_PRIVATE_H
 #define MAILBENCH_UI_PRIVATE_H
