@@ -16,7 +16,7 @@ n=${BENCH_MESSAGES:-100000}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mb-bench-XXXXXX")
 sock=mbbench-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tm kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"; rm -rf "$tmp"' EXIT
 export HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data XDG_STATE_HOME=$tmp/state
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 MAILBENCH_LAB_DIR=$tmp/nolab MAILBENCH_LAB_BASE=29400
 cache=${BENCH_CACHE:-$tmp/cache.db}

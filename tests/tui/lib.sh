@@ -97,6 +97,7 @@ tui_tmux() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 tui_cleanup()
 {
 	tui_tmux kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
 	rm -rf "$TUI_TMP"
 }
 trap tui_cleanup EXIT
