@@ -41,3 +41,4 @@ check-valgrind: $(check_PROGRAMS)
 	done; test $$failed = 0
 .PHONY: check-valgrind
 CLEANFILES += valgrind-*.log
+include tests/tui/local.mk
