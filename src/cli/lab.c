@@ -41,7 +41,7 @@ mb_cmd_lab(struct mb_cli *cli, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		FILE *f = argc < 2 ? stderr : stdout;
 
-		fprintf(f, "usage: mailbench lab start|stop|status|env\n"
+		fprintf(f, "usage: mailbench lab start|stop|restart|status|env|seed [--force]\n"
 			   "\n"
 			   "Runs real mail servers on loopback in a private directory:\n"
 			   "Dovecot (IMAP, IMAPS, POP3, POP3S) and an SMTP server (plain, submission\n"
@@ -51,7 +51,9 @@ mb_cmd_lab(struct mb_cli *cli, int argc, char **argv)
 			   "  start   start the servers (does nothing if they already run)\n"
 			   "  stop    stop them\n"
 			   "  status  say what runs, on which ports\n"
+			   "  restart stop, then start\n"
 			   "  env     print the lab's settings as shell variables\n"
+			   "  seed    deliver sample messages to alice (when her mailbox is empty)\n"
 			   "\n"
 			   "MAILBENCH_LAB_DIR sets the state directory (default\n"
 			   "$XDG_STATE_HOME/mailbench/lab); MAILBENCH_LAB_BASE the port base (10000).\n");
