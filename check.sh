@@ -69,6 +69,16 @@ if [ "${MB_CHECK_QUICK:-0}" != 1 ]; then
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		build asan CC=clang --enable-werror --enable-sanitizers
 
+	log "secrets: no lab password in any file the tests produced"
+	if tests/secrets_scan.sh build/gcc build/asan >build/secrets.out 2>&1; then
+		n=$(grep -c '^ok' build/secrets.out)
+		echo "check.sh: $n secret forms absent from $(sed -n 's/^# searched \([0-9]*\) files.*/\1/p' build/secrets.out) files"
+		passed=$((passed + n))
+	else
+		grep -v '^ok' build/secrets.out | head -n 20
+		failed=$((failed + $(grep -c '^not ok' build/secrets.out) + 1))
+	fi
+
 	log "fuzz smoke (${MB_FUZZ_SECONDS:-30} s each)"
 	if make -s -C build/asan fuzz-smoke FUZZ_SMOKE_SECONDS="${MB_FUZZ_SECONDS:-30}" >build/fuzz.out 2>&1; then
 		n=$(grep -c '^fuzz ok' build/fuzz.out)

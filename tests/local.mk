@@ -42,3 +42,12 @@ check-valgrind: $(check_PROGRAMS)
 .PHONY: check-valgrind
 CLEANFILES += valgrind-*.log
 include tests/tui/local.mk
+
+# make check-secrets: after make check, no lab password (or its base64) in any file the
+# tests left under this build directory (tests/secrets_scan.sh)
+check-secrets:
+	$(SHELL) $(top_srcdir)/tests/secrets_scan.sh $(abs_top_builddir)
+.PHONY: check-secrets
+clean-local: artifacts-clean
+artifacts-clean:
+	-rm -rf tests/artifacts

@@ -57,6 +57,9 @@ size_t mb_enhanced_status(const char *text, size_t len, char *out);
 const char *mb_smtp_code_meaning(int code);
 const char *mb_enhanced_meaning(const char *status);
 
+/* What an EHLO keyword line ("SIZE 52428800") offers, with its RFC; NULL when unknown. */
+const char *mb_smtp_ext_meaning(const char *line, size_t len);
+
 /* Transcript annotators (see mb_annotate_fn in net.h). */
 void mb_smtp_annotate(const char *text, size_t len, struct mb_tline *out);
 void mb_pop3_annotate(const char *text, size_t len, struct mb_tline *out);

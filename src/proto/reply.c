@@ -263,6 +263,45 @@ mb_enhanced_meaning(const char *status)
 	return NULL;
 }
 
+/* --- ESMTP extensions --- */
+
+static const struct {
+	const char *kw, *meaning;
+} smtp_exts[] = {
+	{"PIPELINING", "commands may go in groups without waiting for each reply (RFC 2920)"},
+	{"SIZE", "the largest message the server takes, in bytes; 0 or none: no limit (RFC 1870)"},
+	{"8BITMIME", "8-bit message bodies are accepted with BODY=8BITMIME (RFC 6152)"},
+	{"SMTPUTF8", "UTF-8 addresses and headers are accepted (RFC 6531)"},
+	{"STARTTLS", "the session can switch to TLS before anything private is sent (RFC 3207)"},
+	{"AUTH", "these authentication mechanisms are offered (RFC 4954)"},
+	{"ENHANCEDSTATUSCODES", "replies carry codes like 5.1.1 that say more (RFC 2034, 3463)"},
+	{"DSN", "delivery status notifications can be asked for (RFC 3461)"},
+	{"CHUNKING", "BDAT sends the message in sized chunks instead of DATA (RFC 3030)"},
+	{"BINARYMIME", "binary message bodies are accepted with BDAT (RFC 3030)"},
+	{"VRFY", "VRFY asks whether a mailbox exists (RFC 5321)"},
+	{"ETRN", "ETRN asks the server to flush its queue for a domain (RFC 1985)"},
+	{"EXPN", "EXPN expands a mailing list (RFC 5321)"},
+	{"HELP", "HELP gives some help text (RFC 5321)"},
+	{"DELIVERBY", "a deadline for delivery can be set (RFC 2852)"},
+	{"REQUIRETLS", "the message can require TLS on every hop (RFC 8689)"},
+	{"MT-PRIORITY", "messages can carry a priority (RFC 6710)"},
+	{"LIMITS", "the server's limits on recipients and transactions (RFC 9422)"},
+};
+
+const char *
+mb_smtp_ext_meaning(const char *line, size_t len)
+{
+	size_t i, kl;
+
+	for (i = 0; i < sizeof smtp_exts / sizeof smtp_exts[0]; i++) {
+		kl = strlen(smtp_exts[i].kw);
+		if (len >= kl && strncasecmp(line, smtp_exts[i].kw, kl) == 0 &&
+		    (len == kl || line[kl] == ' ' || line[kl] == '='))
+			return smtp_exts[i].meaning;
+	}
+	return NULL;
+}
+
 /* --- annotators --- */
 
 static _Thread_local char ann_status[16];

@@ -358,15 +358,27 @@ note_caps(struct mb_smtp *s)
 {
 	const struct mb_smtp_caps *c = &s->caps;
 
-	if (!c->esmtp)
+	const char *p, *nl, *m;
+	size_t len;
+
+	if (!c->esmtp) {
+		mb_conn_note(s->conn, MB_TDIR_INFO, 0, "an SMTP server without extensions (HELO)");
 		return;
-	mb_conn_note(s->conn, MB_TDIR_INFO, 0,
-		     "server offers:%s%s%s%s%s%s%s%s%s%s",
-		     c->pipelining ? " PIPELINING" : "", c->starttls ? " STARTTLS" : "",
-		     c->size ? " SIZE" : "", c->eightbitmime ? " 8BITMIME" : "",
-		     c->smtputf8 ? " SMTPUTF8" : "", c->enhanced ? " ENHANCEDSTATUSCODES" : "",
-		     c->dsn ? " DSN" : "", c->chunking ? " CHUNKING" : "",
-		     c->auth_list[0] ? " AUTH " : "", c->auth_list);
+	}
+	mb_conn_note(s->conn, MB_TDIR_INFO, 0, "the server's extensions (EHLO), explained:");
+	for (p = c->lines; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		len = (size_t)(nl - p);
+		m = mb_smtp_ext_meaning(p, len);
+		/* at most 60 bytes of the line: it is a server's text */
+		mb_conn_note(s->conn, MB_TDIR_INFO, 0, "  %-22.*s %s%s", (int)(len > 60 ? 60 : len), p,
+			     m ? m : "(an extension mailbench does not use)",
+			     m && strncasecmp(p, "PIPELINING", 10) == 0 ? ": mailbench uses it" : "");
+		if (*nl == '\0')
+			break;
+	}
 }
 
 /* --- STARTTLS --- */

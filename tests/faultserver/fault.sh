@@ -184,7 +184,7 @@ fault_cleanup() {
 		if [ "${FAULT_KEEP:-0}" = 1 ]; then
 			echo "# fault: kept $FAULT_DIR" >&2
 		else
-			rm -rf "$FAULT_DIR"
+			[ "${MB_KEEP_TEST_FILES:-0}" = 1 ] || rm -rf "$FAULT_DIR"
 		fi
 		FAULT_DIR=
 	fi

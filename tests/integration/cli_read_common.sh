@@ -17,7 +17,7 @@ CACHE_INSERT=$top_builddir/tests/unit/cache_insert
 # cr_cleanup: remove the temp dir (the EXIT trap; tests with fault servers call it from theirs)
 cr_cleanup()
 {
-	rm -rf "$CR_TMP"
+	[ "${MB_KEEP_TEST_FILES:-0}" = 1 ] || rm -rf "$CR_TMP"
 }
 trap cr_cleanup EXIT
 

@@ -3,7 +3,8 @@
 # to run mailbench with it and to look into its cache.
 
 MB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mbtest.XXXXXX")
-trap 'rm -rf "$MB_TMP"' EXIT
+# kept for the secrets scan (tests/secrets_scan.sh) when MB_KEEP_TEST_FILES=1 (make check)
+[ "${MB_KEEP_TEST_FILES:-0}" = 1 ] || trap 'rm -rf "$MB_TMP"' EXIT
 MB_CONFIG=$MB_TMP/config
 MB_CACHE=$MB_TMP/cache.db
 PY=/usr/bin/python3

@@ -225,7 +225,8 @@ mb_config()
 {
 	local -A kv=()
 	local keys="from smtp_host smtp_port smtp_security imap_host imap_port imap_security
-		pop3_host pop3_port pop3_security user password ca_file tls_verify ehlo_name timeout"
+		pop3_host pop3_port pop3_security user password password_command ca_file tls_verify
+		ehlo_name timeout"
 	local k a
 	kv[from]="Alice <alice@faultserver.test>"
 	kv[smtp_host]=127.0.0.1

@@ -48,6 +48,8 @@ tap_like "$out" "C:  STARTTLS" "STARTTLS is sent"
 tap_like "$out" "certificate verified: valid for 'localhost'" "the certificate is verified"
 tap_like "$out" "capabilities learned before TLS are discarded" "pre-TLS capabilities are dropped"
 tap_like "$out" "C:  AUTH PLAIN <masked: user alice>" "AUTH is shown masked"
+tap_like "$out" "PIPELINING +commands may go in groups .*RFC 2920" "EHLO's extensions are explained, with their RFCs"
+tap_like "$out" "AUTH PLAIN LOGIN +these authentication mechanisms are offered" "AUTH's mechanisms too"
 tap_unlike "$out" "$PW" "the password is not printed"
 tap_unlike "$out" "$PW64" "nor its base64"
 lab_wait_for_match bob "$tok" >/dev/null

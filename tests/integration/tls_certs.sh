@@ -137,7 +137,7 @@ case_end
 
 case_begin "the lab's submission port with another CA as ca_file"
 mb_config smtp_host=localhost "smtp_port=$LAB_SUBMISSION_PORT" smtp_security=starttls \
-	"ca_file=$LAB_OTHER_CA" "password=$(lab_password alice)"
+	"ca_file=$LAB_OTHER_CA" password= "password_command=cat '$MAILBENCH_LAB_DIR/secrets/alice'"
 mb_send_auth --to "bob@$LAB_DOMAIN"
 t_no_crash
 t_rc 5

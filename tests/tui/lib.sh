@@ -98,7 +98,7 @@ tui_cleanup()
 {
 	tui_tmux kill-server 2>/dev/null
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
-	rm -rf "$TUI_TMP"
+	[ "${MB_KEEP_TEST_FILES:-0}" = 1 ] || rm -rf "$TUI_TMP"
 }
 trap tui_cleanup EXIT
 
