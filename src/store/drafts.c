@@ -168,30 +168,8 @@ mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_ro
 int
 mb_store_draft_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (mb_store_begin(st, err) < 0)
-		return -1;
-	s = store_stmt(st, "DELETE FROM drafts WHERE id = ?", err);
-	if (s == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, err, rc, "cannot delete a draft");
-		goto fail;
-	}
-	if (sqlite3_changes(st->db) == 0) {
-		mb_error_set(err, MB_ERR_NOTFOUND, "cannot delete a draft: no draft %lld",
-		             (long long)id);
-		goto fail;
-	}
-	return mb_store_commit(st, err);
-fail:
-	mb_store_rollback(st);
-	return -1;
+	return store_write_by_id(st, "DELETE FROM drafts WHERE id = ?", id, "cannot delete a draft",
+	                         "draft", err);
 }
 
 void

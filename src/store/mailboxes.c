@@ -128,37 +128,11 @@ mb_store_account_list(struct mb_store *st, struct mb_store_account_list *out, st
 	return 0;
 }
 
-/* Run a one-statement write bound to one id, in its own transaction. */
-static int
-write_by_id(struct mb_store *st, const char *sql, int64_t id, const char *what,
-            struct mb_error *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (mb_store_begin(st, err) < 0)
-		return -1;
-	s = store_stmt(st, sql, err);
-	if (s == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, err, rc, what);
-		goto fail;
-	}
-	return mb_store_commit(st, err);
-fail:
-	mb_store_rollback(st);
-	return -1;
-}
-
 int
 mb_store_account_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	return write_by_id(st, "DELETE FROM accounts WHERE id = ?", id, "cannot delete an account",
-	                   err);
+	return store_write_by_id(st, "DELETE FROM accounts WHERE id = ?", id, "cannot delete an account",
+	                         NULL, err);
 }
 
 void
@@ -343,12 +317,12 @@ mb_store_mailbox_clear(struct mb_store *st, int64_t id, struct mb_error *err)
 {
 	if (mb_store_begin(st, err) < 0)
 		return -1;
-	if (write_by_id(st, "DELETE FROM messages WHERE mailbox_id = ?", id,
-	                "cannot clear a mailbox", err) < 0 ||
-	    write_by_id(st,
-	                "UPDATE mailboxes SET uidvalidity = 0, uidnext = 0, highestmodseq = 0, "
-	                "last_full_check = 0 WHERE id = ?",
-	                id, "cannot clear a mailbox", err) < 0) {
+	if (store_write_by_id(st, "DELETE FROM messages WHERE mailbox_id = ?", id,
+	                      "cannot clear a mailbox", NULL, err) < 0 ||
+	    store_write_by_id(st,
+	                      "UPDATE mailboxes SET uidvalidity = 0, uidnext = 0, highestmodseq = 0, "
+	                      "last_full_check = 0 WHERE id = ?",
+	                      id, "cannot clear a mailbox", NULL, err) < 0) {
 		mb_store_rollback(st);
 		return -1;
 	}
@@ -358,8 +332,8 @@ mb_store_mailbox_clear(struct mb_store *st, int64_t id, struct mb_error *err)
 int
 mb_store_mailbox_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	return write_by_id(st, "DELETE FROM mailboxes WHERE id = ?", id, "cannot delete a mailbox",
-	                   err);
+	return store_write_by_id(st, "DELETE FROM mailboxes WHERE id = ?", id,
+	                         "cannot delete a mailbox", NULL, err);
 }
 
 void

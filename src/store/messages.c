@@ -543,22 +543,8 @@ fail:
 int
 mb_store_msg_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	sqlite3_stmt *s;
-	char missing[64];
-
-	if (mb_store_begin(st, err) < 0)
-		return -1;
-	s = store_stmt(st, "DELETE FROM messages WHERE id = ?", err);
-	if (s == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	snprintf(missing, sizeof missing, "no message %lld in the cache", (long long)id);
-	if (write_one(st, s, "cannot delete a message", missing, err) < 0)
-		goto fail;
-	return mb_store_commit(st, err);
-fail:
-	mb_store_rollback(st);
-	return -1;
+	return store_write_by_id(st, "DELETE FROM messages WHERE id = ?", id,
+	                         "cannot delete a message", "message", err);
 }
 
 int

@@ -70,6 +70,12 @@ int store_migrate(struct mb_store *st, const struct store_migration *steps, int 
  * Returns -1.
  */
 int store_fail(struct mb_store *st, struct mb_error *err, int rc, const char *what);
+/*
+ * Run a one-statement write whose one parameter is an id, in its own
+ * transaction; with noun, hitting no row is MB_ERR_NOTFOUND "WHAT: no NOUN ID".
+ */
+int store_write_by_id(struct mb_store *st, const char *sql, int64_t id, const char *what,
+                      const char *noun, struct mb_error *err);
 
 /* A prepared statement for sql (cached by its text), reset and unbound; NULL on error. */
 sqlite3_stmt *store_stmt(struct mb_store *st, const char *sql, struct mb_error *err);

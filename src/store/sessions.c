@@ -348,30 +348,8 @@ mb_store_session_lines(struct mb_store *st, int64_t id, int64_t after_seq, size_
 int
 mb_store_session_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (mb_store_begin(st, err) < 0)
-		return -1;
-	s = store_stmt(st, "DELETE FROM sessions WHERE id = ?", err);
-	if (s == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, err, rc, "cannot delete a session");
-		goto fail;
-	}
-	if (sqlite3_changes(st->db) == 0) {
-		mb_error_set(err, MB_ERR_NOTFOUND, "cannot delete a session: no session %lld",
-		             (long long)id);
-		goto fail;
-	}
-	return mb_store_commit(st, err);
-fail:
-	mb_store_rollback(st);
-	return -1;
+	return store_write_by_id(st, "DELETE FROM sessions WHERE id = ?", id,
+	                         "cannot delete a session", "session", err);
 }
 
 void

@@ -316,3 +316,32 @@ mb_store_rollback(struct mb_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
 }
+
+int
+store_write_by_id(struct mb_store *st, const char *sql, int64_t id, const char *what,
+                  const char *noun, struct mb_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (mb_store_begin(st, err) < 0)
+		return -1;
+	s = store_stmt(st, sql, err);
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, err, rc, what);
+		goto fail;
+	}
+	if (noun != NULL && sqlite3_changes(st->db) == 0) {
+		mb_error_set(err, MB_ERR_NOTFOUND, "%s: no %s %lld", what, noun, (long long)id);
+		goto fail;
+	}
+	return mb_store_commit(st, err);
+fail:
+	mb_store_rollback(st);
+	return -1;
+}
