@@ -20,25 +20,27 @@ usage(FILE *f)
 {
 	const struct mb_cli_cmd *c;
 
-	fprintf(f, "usage: mailbench [--config FILE] [--cache FILE] [--account NAME] [--theme NAME]\n"
-		   "       mailbench COMMAND [OPTIONS]   (mailbench COMMAND --help for more)\n"
-		   "\n"
-		   "A terminal workbench for learning, teaching and debugging SMTP, POP3 and IMAP.\n"
-		   "Without a command, opens the full-screen interface.\n"
-		   "\n"
-		   "Commands:\n");
+	fprintf(f,
+	        "usage: mailbench [--config FILE] [--cache FILE] [--account NAME] [--theme NAME]\n"
+	        "       mailbench COMMAND [OPTIONS]   (mailbench COMMAND --help for more)\n"
+	        "\n"
+	        "A terminal workbench for learning, teaching and debugging SMTP, POP3 and IMAP.\n"
+	        "Without a command, opens the full-screen interface.\n"
+	        "\n"
+	        "Commands:\n");
 	for (c = mb_cli_cmds; c->name != NULL; c++)
 		fprintf(f, "  %-11s %s\n", c->name, c->summary);
-	fprintf(f, "\n"
-		   "Options (anywhere on the command line):\n"
-		   "  --config FILE  configuration file (default $XDG_CONFIG_HOME/mailbench/config)\n"
-		   "  --cache FILE   cache database (default $XDG_DATA_HOME/mailbench/cache.db)\n"
-		   "  --no-color     no colour (NO_COLOR in the environment does the same)\n"
-		   "  --help         this text\n"
-		   "  --version      print the version\n"
-		   "\n"
-		   "Built-in accounts: 'lab' (mailbench lab start) and 'mailpit' (localhost:1025).\n"
-		   "Exit codes: see mailbench(1).\n");
+	fprintf(f,
+	        "\n"
+	        "Options (anywhere on the command line):\n"
+	        "  --config FILE  configuration file (default $XDG_CONFIG_HOME/mailbench/config)\n"
+	        "  --cache FILE   cache database (default $XDG_DATA_HOME/mailbench/cache.db)\n"
+	        "  --no-color     no colour (NO_COLOR in the environment does the same)\n"
+	        "  --help         this text\n"
+	        "  --version      print the version\n"
+	        "\n"
+	        "Built-in accounts: 'lab' (mailbench lab start) and 'mailpit' (localhost:1025).\n"
+	        "Exit codes: see mailbench(1).\n");
 }
 
 /* Remove argv[i] .. argv[i+n-1]. */

@@ -24,7 +24,10 @@ struct mb_buf {
 };
 
 extern char mb_buf_empty[];
-#define MB_BUF_INIT {mb_buf_empty, 0, 0}
+#define MB_BUF_INIT                \
+	{                          \
+		mb_buf_empty, 0, 0 \
+	}
 
 void mb_buf_init(struct mb_buf *b);
 void mb_buf_release(struct mb_buf *b);
@@ -34,7 +37,8 @@ void mb_buf_add(struct mb_buf *b, const void *data, size_t len);
 void mb_buf_addstr(struct mb_buf *b, const char *s);
 void mb_buf_addch(struct mb_buf *b, int c);
 void mb_buf_addf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void mb_buf_vaddf(struct mb_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void mb_buf_vaddf(struct mb_buf *b, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 /* Forget the contents, keep the memory. */
 void mb_buf_reset(struct mb_buf *b);
 /* Drop len bytes from the front. */

@@ -64,7 +64,7 @@ int mb_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
  */
 struct option;
 int mb_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-		  const struct option *longopts);
+                  const struct option *longopts);
 void mb_cli_getopt_reset(void);
 
 /* Print "mailbench[ CMD]: message" on stderr. */

@@ -55,8 +55,8 @@ struct mb_attachment {
 };
 
 struct mb_draft {
-	const char *from;    /* required */
-	const char *to;      /* lists, each may be NULL */
+	const char *from; /* required */
+	const char *to;   /* lists, each may be NULL */
 	const char *cc;
 	const char *bcc;
 	const char *reply_to;
@@ -72,9 +72,9 @@ struct mb_draft {
 	const char *env_from;
 	const char *const *env_to;
 	size_t nenv_to;
-	time_t date;             /* 0: now */
-	const char *message_id;  /* NULL: generated "<random@from-domain>" */
-	const char *user_agent;  /* NULL: "mailbench/VERSION" */
+	time_t date;            /* 0: now */
+	const char *message_id; /* NULL: generated "<random@from-domain>" */
+	const char *user_agent; /* NULL: "mailbench/VERSION" */
 };
 
 struct mb_built {

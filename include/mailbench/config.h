@@ -79,7 +79,7 @@ struct mb_account {
 struct mb_config {
 	char *path; /* the file read, or NULL when there was none */
 	struct mb_account **accounts;
-	size_t naccounts; /* presets included, file accounts first */
+	size_t naccounts;      /* presets included, file accounts first */
 	char *theme;           /* [ui] theme, or NULL */
 	char *default_account; /* [ui] default_account, or NULL */
 };
@@ -96,7 +96,7 @@ int mb_config_load(struct mb_config *cfg, const char *path, struct mb_error *err
 
 /* Parse a config from memory; name is used in messages. For tests and fuzzing. */
 int mb_config_parse(struct mb_config *cfg, const char *name, const char *text, size_t len,
-		    struct mb_error *err);
+                    struct mb_error *err);
 
 void mb_config_release(struct mb_config *cfg);
 
@@ -121,7 +121,7 @@ const char *mb_security_name(enum mb_security s);
  * mb_password_free(), which wipes it first.
  */
 int mb_account_password(const struct mb_account *acct, const char *what, char **out,
-			struct mb_error *err);
+                        struct mb_error *err);
 void mb_password_free(char *pw);
 
 /* The lab's state directory: $MAILBENCH_LAB_DIR or $XDG_STATE_HOME/mailbench/lab. */

@@ -27,12 +27,12 @@ enum mb_env_kind {
 };
 
 enum mb_env_note {
-	MB_ENV_SAME = 0,          /* both sides agree */
-	MB_ENV_SENDER_DIFFERS,    /* MAIL FROM is not the From: address */
-	MB_ENV_NULL_SENDER,       /* MAIL FROM:<> (a bounce) */
-	MB_ENV_ONLY_ENVELOPE,     /* a recipient in no header: a Bcc */
-	MB_ENV_ONLY_HEADER,       /* a header recipient the envelope left out */
-	MB_ENV_REFUSED,           /* the server refused this RCPT */
+	MB_ENV_SAME = 0,       /* both sides agree */
+	MB_ENV_SENDER_DIFFERS, /* MAIL FROM is not the From: address */
+	MB_ENV_NULL_SENDER,    /* MAIL FROM:<> (a bounce) */
+	MB_ENV_ONLY_ENVELOPE,  /* a recipient in no header: a Bcc */
+	MB_ENV_ONLY_HEADER,    /* a header recipient the envelope left out */
+	MB_ENV_REFUSED,        /* the server refused this RCPT */
 };
 
 struct mb_env_row {
@@ -41,7 +41,7 @@ struct mb_env_row {
 	const char *header;   /* "From: Alice <a@x>" style, or NULL */
 	int code;             /* the server's reply to that command, 0 if unknown */
 	enum mb_env_note note;
-	char *explain;        /* one sentence, or NULL when the sides agree */
+	char *explain; /* one sentence, or NULL when the sides agree */
 };
 
 struct mb_env_report {
@@ -63,8 +63,8 @@ struct mb_env_hdr {
  * The strings are borrowed and must outlive the report.
  */
 void mb_envelope_compare(const char *env_from, const char *const *rcpts, const int *codes,
-			 size_t nrcpts, const struct mb_env_hdr *from, const struct mb_env_hdr *hdrs,
-			 size_t nhdrs, struct mb_env_report *out);
+                         size_t nrcpts, const struct mb_env_hdr *from,
+                         const struct mb_env_hdr *hdrs, size_t nhdrs, struct mb_env_report *out);
 void mb_env_report_release(struct mb_env_report *r);
 
 /* Do two addr-specs name the same mailbox (local part exact, domain any case)? */

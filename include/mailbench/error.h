@@ -47,16 +47,23 @@ struct mb_error {
 	char msg[MB_ERROR_MSG_MAX];
 };
 
-#define MB_ERROR_INIT {MB_OK, {0}}
+#define MB_ERROR_INIT     \
+	{                 \
+		MB_OK,    \
+		{         \
+			0 \
+		}         \
+	}
 
 /* Set kind and message (printf format); returns -1 for `return mb_error_set(...)`. */
 int mb_error_set(struct mb_error *err, enum mb_err kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 int mb_error_vset(struct mb_error *err, enum mb_err kind, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+        __attribute__((format(printf, 3, 0)));
 
 /* Prefix the existing message: "context: old message". Keeps the kind. */
-int mb_error_prefix(struct mb_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mb_error_prefix(struct mb_error *err, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 void mb_error_clear(struct mb_error *err);
 

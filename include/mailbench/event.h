@@ -44,8 +44,8 @@ struct mb_event {
 		char *answers;
 	} tline;
 	struct {
-		uint64_t done, total;             /* messages */
-		uint64_t bytes, bytes_total;      /* bytes */
+		uint64_t done, total;        /* messages */
+		uint64_t bytes, bytes_total; /* bytes */
 	} progress;
 	struct {
 		int exit;            /* an enum mb_exit */

@@ -34,15 +34,16 @@ struct mb_imap_opts {
 	enum mb_security security;
 	const char *user;
 	const char *password;
-	const char *auth; /* "login", "plain" or NULL: PLAIN with SASL-IR when offered, else LOGIN */
+	const char
+	        *auth; /* "login", "plain" or NULL: PLAIN with SASL-IR when offered, else LOGIN */
 	struct mb_conn_opts conn;
 	int timeout; /* seconds per command; 0: 60 */
 };
 
 struct mb_imap_mailbox {
-	char *name;      /* as on the server (modified UTF-7) */
-	char *display;   /* decoded UTF-8 */
-	char delimiter;  /* 0 when flat */
+	char *name;     /* as on the server (modified UTF-7) */
+	char *display;  /* decoded UTF-8 */
+	char delimiter; /* 0 when flat */
 	bool noselect;
 };
 
@@ -55,10 +56,10 @@ struct mb_imap_select {
 struct mb_imap_msg {
 	uint32_t uid;
 	unsigned flags;
-	uint64_t size;         /* RFC822.SIZE */
-	int64_t internaldate;  /* unix time, 0 if not asked */
-	uint64_t modseq;       /* 0 if none */
-	const char *body;      /* BODY[] when asked: the message as the server has it */
+	uint64_t size;        /* RFC822.SIZE */
+	int64_t internaldate; /* unix time, 0 if not asked */
+	uint64_t modseq;      /* 0 if none */
+	const char *body;     /* BODY[] when asked: the message as the server has it */
 	size_t body_len;
 	bool has_body;
 };
@@ -90,21 +91,21 @@ void mb_imap_mailboxes_free(struct mb_imap_mailbox *v, size_t n);
 
 /* SELECT (with CONDSTORE when the server has it). */
 int mb_imap_select(struct mb_imap *i, const char *mailbox, struct mb_imap_select *out,
-		   struct mb_error *err);
+                   struct mb_error *err);
 
 /*
  * UID FETCH set: each message to fn in the server's order (UIDs must
  * ascend). changedsince > 0 adds (CHANGEDSINCE n) (CONDSTORE).
  */
 int mb_imap_fetch(struct mb_imap *i, const char *uidset, enum mb_imap_fetch_what what,
-		  uint64_t changedsince, mb_imap_msg_fn fn, void *ctx, struct mb_error *err);
+                  uint64_t changedsince, mb_imap_msg_fn fn, void *ctx, struct mb_error *err);
 
 /* Every UID of the selected mailbox, ascending (UID SEARCH ALL); free(*uids). */
 int mb_imap_uids(struct mb_imap *i, uint32_t **uids, size_t *n, struct mb_error *err);
 
 /* UID STORE uid +FLAGS.SILENT / -FLAGS.SILENT (MB_FLAG_* bits). */
 int mb_imap_store(struct mb_imap *i, uint32_t uid, unsigned add, unsigned remove,
-		  struct mb_error *err);
+                  struct mb_error *err);
 
 /*
  * IDLE for at most seconds: returns 1 when the server reported a change

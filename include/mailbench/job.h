@@ -39,7 +39,7 @@ void mb_job_set_cancel_hook(struct mb_job *job, void (*fn)(void *), void *ctx);
 void mb_job_post(struct mb_job *job, struct mb_event *ev);
 void mb_job_status(struct mb_job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mb_job_progress(struct mb_job *job, uint64_t done, uint64_t total, uint64_t bytes,
-		     uint64_t bytes_total);
+                     uint64_t bytes_total);
 /* A transcript sink (mb_tsink_fn) that posts each line; ctx is the job. */
 void mb_job_tsink(void *ctx, const struct mb_tline *tl);
 

@@ -179,7 +179,6 @@ char *mb_address_list_format(const struct mb_address_list *l);
  */
 char **mb_address_specs(const char *value, size_t *n);
 
-
 /* ---- dates -------------------------------------------------------------------------------- */
 
 /*

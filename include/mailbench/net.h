@@ -34,7 +34,7 @@
 #include "mailbench/error.h"
 #include "mailbench/transcript.h"
 
-#define MB_NET_LINE_MAX (64 * 1024)
+#define MB_NET_LINE_MAX    (64 * 1024)
 #define MB_NET_LITERAL_MAX (64 * 1024 * 1024)
 
 enum mb_proto {
@@ -63,7 +63,7 @@ void mb_conn_add_sink(struct mb_conn *c, mb_tsink_fn fn, void *ctx);
 void mb_conn_set_session_id(struct mb_conn *c, uint64_t id);
 /* Write an info line (or a tls line with MB_TDIR_TLS) into the transcript. */
 void mb_conn_note(struct mb_conn *c, enum mb_tdir dir, int flags, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /*
  * The per-protocol annotator: called for each complete server line to fill
@@ -102,7 +102,7 @@ void mb_conn_set_deadline(struct mb_conn *c, int seconds);
 /* Buffered writes; nothing is sent before mb_conn_flush(). */
 int mb_conn_write(struct mb_conn *c, const void *data, size_t len, struct mb_error *err);
 int mb_conn_printf(struct mb_conn *c, struct mb_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 int mb_conn_flush(struct mb_conn *c, struct mb_error *err);
 
 /*
@@ -112,7 +112,7 @@ int mb_conn_flush(struct mb_conn *c, struct mb_error *err);
 int mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct mb_error *err);
 /* The same with another length limit (message data: a 10 MB line is legal there). */
 int mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *bare_lf,
-			  struct mb_error *err);
+                          struct mb_error *err);
 /* Read exactly n bytes (an IMAP literal, a POP3 body is read by lines). */
 int mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err);
 /*

@@ -35,23 +35,23 @@ struct mb_pop3_opts {
 	enum mb_security security;
 	const char *user;
 	const char *password;
-	bool no_apop;   /* never use APOP even when offered */
+	bool no_apop; /* never use APOP even when offered */
 	struct mb_conn_opts conn;
-	int timeout;    /* seconds per command; 0: 60 */
-	int pipeline;   /* RETRs in flight with PIPELINING; 0: 32 */
+	int timeout;  /* seconds per command; 0: 60 */
+	int pipeline; /* RETRs in flight with PIPELINING; 0: 32 */
 };
 
 struct mb_pop3_caps {
 	bool capa; /* the server answered CAPA */
 	bool uidl, top, pipelining, stls, user, sasl_plain, resp_codes;
-	char *lines; /* CAPA's lines, '\n'-separated */
+	char *lines;          /* CAPA's lines, '\n'-separated */
 	char apop_stamp[256]; /* "<...>" from the greeting, "" if none */
 };
 
 struct mb_pop3_msg {
 	uint32_t num;
-	uint64_t size;  /* as LIST says (octets, dot-stuffed, CRLF) */
-	char uidl[72];  /* "" when the server has no UIDL */
+	uint64_t size; /* as LIST says (octets, dot-stuffed, CRLF) */
+	char uidl[72]; /* "" when the server has no UIDL */
 };
 
 struct mb_pop3;
@@ -81,14 +81,14 @@ int mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct
  * stop the session.
  */
 typedef int (*mb_pop3_msg_fn)(uint32_t num, const char *data, size_t len, void *ctx,
-			      struct mb_error *err);
+                              struct mb_error *err);
 
 /* RETR each message in nums, pipelined when the server allows it. */
 int mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn fn, void *ctx,
-		 struct mb_error *err);
+                 struct mb_error *err);
 /* TOP num lines: the headers and the first lines of the body. */
 int mb_pop3_top(struct mb_pop3 *p, uint32_t num, unsigned lines, struct mb_buf *out,
-		struct mb_error *err);
+                struct mb_error *err);
 /* Mark a message deleted; the server removes it when QUIT succeeds. */
 int mb_pop3_dele(struct mb_pop3 *p, uint32_t num, struct mb_error *err);
 /* QUIT: the server commits deletions (UPDATE state). */
@@ -104,6 +104,6 @@ void mb_pop3_parse_capa(struct mb_pop3_caps *c, const char *text, size_t len);
  * malformed (UIDLs are then unusable), -1 on a malformed LIST.
  */
 int mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, size_t *n,
-			  bool uidl, struct mb_error *err);
+                          bool uidl, struct mb_error *err);
 
 #endif

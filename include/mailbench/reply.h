@@ -31,8 +31,8 @@ int mb_smtp_reply_line(const char *line, size_t len, int *code, bool *last, size
 
 /* A whole SMTP reply, assembled from its lines. */
 struct mb_smtp_reply {
-	int code;          /* 250 */
-	char status[16];   /* "2.1.0" or "" */
+	int code;           /* 250 */
+	char status[16];    /* "2.1.0" or "" */
 	struct mb_buf text; /* the lines' texts (after the code), joined with '\n' */
 	int nlines;
 };
@@ -45,8 +45,7 @@ void mb_smtp_reply_release(struct mb_smtp_reply *r);
  * reply line, its code differs from the reply's first line, or the reply
  * is over its limits.
  */
-int mb_smtp_reply_feed(struct mb_smtp_reply *r, const char *line, size_t len,
-		       struct mb_error *err);
+int mb_smtp_reply_feed(struct mb_smtp_reply *r, const char *line, size_t len, struct mb_error *err);
 /* The first line of the reply's text ("ok", "Ok: queued as 123") */
 const char *mb_smtp_reply_first(const struct mb_smtp_reply *r, size_t *len);
 

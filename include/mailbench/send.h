@@ -51,7 +51,7 @@ struct mb_send_item {
  * *session_id (may be NULL) gets the transcript's id.
  */
 int mb_send_outbox(const struct mb_send_opts *o, struct mb_send_item *items, size_t n,
-		   int64_t *session_id, enum mb_smtp_phase *phase, struct mb_error *err);
+                   int64_t *session_id, enum mb_smtp_phase *phase, struct mb_error *err);
 void mb_send_item_release(struct mb_send_item *it);
 
 /* "bob@x 250 2.1.5 Ok\n..." for the outbox's rcpt_results. */

@@ -127,8 +127,8 @@ const char *mb_smtp_last_text(const struct mb_smtp *s);
  * the server took the message), -1 when the session failed (err; the
  * connection is no longer usable).
  */
-int mb_smtp_send(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *msg,
-		 size_t len, struct mb_smtp_result *res, struct mb_error *err);
+int mb_smtp_send(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *msg, size_t len,
+                 struct mb_smtp_result *res, struct mb_error *err);
 
 /* QUIT and wait for the 221 (briefly). */
 void mb_smtp_quit(struct mb_smtp *s);

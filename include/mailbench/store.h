@@ -508,7 +508,8 @@ struct mb_draft_row_list {
  * update that draft. d->updated is set. NULL strings are stored as "".
  */
 int mb_store_draft_save(struct mb_store *st, struct mb_draft_row *d, struct mb_error *err);
-int mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft_row *out, struct mb_error *err);
+int mb_store_draft_get(struct mb_store *st, int64_t id, struct mb_draft_row *out,
+                       struct mb_error *err);
 /* Drafts of an account (NULL: all), most recently updated first. */
 int mb_store_draft_list(struct mb_store *st, const char *account, struct mb_draft_row_list *out,
                         struct mb_error *err);

@@ -34,7 +34,7 @@ enum mb_sync_proto {
 
 struct mb_sync_progress {
 	const char *mailbox;
-	uint64_t done, total;       /* messages of this run */
+	uint64_t done, total; /* messages of this run */
 	uint64_t bytes, bytes_total;
 };
 
@@ -78,7 +78,7 @@ int mb_sync(const struct mb_sync_opts *o, struct mb_sync_stats *stats, struct mb
  * POP3 message has no server flags). Used for read/unread.
  */
 int mb_sync_set_flags(const struct mb_sync_opts *o, int64_t msg_id, unsigned flags,
-		      struct mb_error *err);
+                      struct mb_error *err);
 
 /*
  * IMAP IDLE on the account's INBOX (or o->mailbox) until cancelled: a

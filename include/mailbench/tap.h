@@ -51,9 +51,9 @@ void mb_tap_eof(struct mb_tap *tap);
 
 /* A line of mailbench's own (MB_TDIR_INFO or MB_TDIR_TLS). */
 void mb_tap_note(struct mb_tap *tap, enum mb_tdir dir, int flags, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 void mb_tap_vnote(struct mb_tap *tap, enum mb_tdir dir, int flags, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+        __attribute__((format(printf, 4, 0)));
 
 /* True while the server side is inside literal or message data. */
 bool mb_tap_in_data(const struct mb_tap *tap);

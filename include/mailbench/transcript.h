@@ -49,13 +49,15 @@ struct mb_tline {
 	enum mb_tdir dir;
 	int64_t ts_us; /* wall clock, microseconds since the epoch */
 	const char *text;
-	size_t len;          /* text may hold any byte, NUL included */
-	int code;            /* SMTP reply code; POP3 +OK 1 / -ERR 2; IMAP OK 1 NO 2 BAD 3 PREAUTH 4 BYE 5; else 0 */
+	size_t len; /* text may hold any byte, NUL included */
+	int code;   /* SMTP reply code; POP3 +OK 1 / -ERR 2; IMAP OK 1 NO 2 BAD 3 PREAUTH 4 BYE 5;
+	               else 0 */
 	const char *status;  /* enhanced status code "5.1.1", or NULL */
 	const char *meaning; /* one-line meaning of the reply, or NULL */
 	int rtt_ms;          /* last line of a reply: ms since its command was sent; else -1 */
-	const char *answers; /* last line of a reply: the command line it answers (as shown), or NULL */
-	int flags;           /* enum mb_tflag */
+	const char *
+	        answers; /* last line of a reply: the command line it answers (as shown), or NULL */
+	int flags;       /* enum mb_tflag */
 };
 
 typedef void (*mb_tsink_fn)(void *ctx, const struct mb_tline *line);

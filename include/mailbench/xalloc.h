@@ -23,10 +23,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mb_strv_free(char **v);
 
 /* free() and set the pointer to NULL. */
-#define XFREE(p)             \
-	do {                 \
-		free(p);     \
-		(p) = NULL;  \
+#define XFREE(p)            \
+	do {                \
+		free(p);    \
+		(p) = NULL; \
 	} while (0)
 
 #endif

@@ -16,16 +16,17 @@
 #include "mailbench/sanitize.h"
 
 const struct mb_cli_cmd mb_cli_cmds[] = {
-	{"send", "compose and send a message over SMTP, showing the conversation", mb_cmd_send},
-	{"outbox", "list, retry or delete queued and failed messages", mb_cmd_outbox},
-	{"fetch", "retrieve mail over IMAP or POP3 into the cache", mb_cmd_fetch},
-	{"list", "list or search cached messages", mb_cmd_list},
-	{"show", "show a cached message: headers, body, parts, trace, raw", mb_cmd_show},
-	{"mark", "mark a cached message read, unread, flagged... (here and on the server)", mb_cmd_mark},
-	{"transcript", "list, show or export stored protocol transcripts", mb_cmd_transcript},
-	{"config", "show the accounts mailbench knows and check the config file", mb_cmd_config},
-	{"lab", "start, stop or inspect the local lab of real mail servers", mb_cmd_lab},
-	{NULL, NULL, NULL},
+        {"send", "compose and send a message over SMTP, showing the conversation", mb_cmd_send},
+        {"outbox", "list, retry or delete queued and failed messages", mb_cmd_outbox},
+        {"fetch", "retrieve mail over IMAP or POP3 into the cache", mb_cmd_fetch},
+        {"list", "list or search cached messages", mb_cmd_list},
+        {"show", "show a cached message: headers, body, parts, trace, raw", mb_cmd_show},
+        {"mark", "mark a cached message read, unread, flagged... (here and on the server)",
+         mb_cmd_mark},
+        {"transcript", "list, show or export stored protocol transcripts", mb_cmd_transcript},
+        {"config", "show the accounts mailbench knows and check the config file", mb_cmd_config},
+        {"lab", "start, stop or inspect the local lab of real mail servers", mb_cmd_lab},
+        {NULL, NULL, NULL},
 };
 
 const struct mb_cli_cmd *
@@ -108,7 +109,7 @@ mb_cli_err(const char *cmd, const char *fmt, ...)
 
 int
 mb_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-	      const struct option *longopts)
+              const struct option *longopts)
 {
 	char opts[128];
 	int c;

@@ -21,23 +21,24 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mailbench fetch [--account A] [--protocol imap|pop3] [--mailbox NAME | --all]\n"
-		"                       [--delete] [--transcript] [--show-data] [--full-check]\n"
-		"                       [--timeout SEC]\n"
-		"\n"
-		"Retrieves new mail into the cache. IMAP (the default when the account has an\n"
-		"imap_host) syncs by UID: new messages, flags both ways, expunges; POP3 fetches\n"
-		"new messages by UIDL and leaves them on the server unless --delete, which\n"
-		"removes only messages already safely stored in the cache.\n"
-		"\n"
-		"  --mailbox NAME  one IMAP mailbox (default INBOX)\n"
-		"  --all           every IMAP mailbox\n"
-		"  --transcript    print the protocol conversation as it happens\n"
-		"  --show-data     with --transcript: message data in full, not summarised\n"
-		"  --full-check    compare every UID with the server, whatever CONDSTORE says\n"
-		"\n"
-		"Exit status: 0 done; 4 connection failed; 5 TLS failed; 6 authentication failed;\n"
-		"9 the server broke the protocol; 3 bad configuration; 11 cache error; 2 usage.\n");
+	        "usage: mailbench fetch [--account A] [--protocol imap|pop3] [--mailbox NAME | "
+	        "--all]\n"
+	        "                       [--delete] [--transcript] [--show-data] [--full-check]\n"
+	        "                       [--timeout SEC]\n"
+	        "\n"
+	        "Retrieves new mail into the cache. IMAP (the default when the account has an\n"
+	        "imap_host) syncs by UID: new messages, flags both ways, expunges; POP3 fetches\n"
+	        "new messages by UIDL and leaves them on the server unless --delete, which\n"
+	        "removes only messages already safely stored in the cache.\n"
+	        "\n"
+	        "  --mailbox NAME  one IMAP mailbox (default INBOX)\n"
+	        "  --all           every IMAP mailbox\n"
+	        "  --transcript    print the protocol conversation as it happens\n"
+	        "  --show-data     with --transcript: message data in full, not summarised\n"
+	        "  --full-check    compare every UID with the server, whatever CONDSTORE says\n"
+	        "\n"
+	        "Exit status: 0 done; 4 connection failed; 5 TLS failed; 6 authentication failed;\n"
+	        "9 the server broke the protocol; 3 bad configuration; 11 cache error; 2 usage.\n");
 }
 
 struct progress {
@@ -91,12 +92,13 @@ on_progress(void *ctx, const struct mb_sync_progress *p)
 
 		snprintf(eta, sizeof eta, " ETA %d:%02d", (int)left / 60, (int)left % 60);
 	}
-	fill = p->total ? (int)((uint64_t)width * (p->done > p->total ? p->total : p->done) / p->total)
-			: 0;
+	fill = p->total ? (int)((uint64_t)width * (p->done > p->total ? p->total : p->done) /
+	                        p->total)
+	                : 0;
 	fprintf(stderr, "\r%-10.10s [%.*s%*s] %llu/%llu msgs  %s/%s  %s/s%s\033[K",
-		p->mailbox ? p->mailbox : "",
-		fill, "########################", width - fill, "", (unsigned long long)p->done,
-		(unsigned long long)p->total, b, p->bytes_total ? bt : "?", rate, eta);
+	        p->mailbox ? p->mailbox : "", fill, "########################", width - fill, "",
+	        (unsigned long long)p->done, (unsigned long long)p->total, b,
+	        p->bytes_total ? bt : "?", rate, eta);
 	fflush(stderr);
 }
 
@@ -104,17 +106,17 @@ int
 mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"account", required_argument, NULL, 'a'},
-		{"protocol", required_argument, NULL, 'p'},
-		{"mailbox", required_argument, NULL, 'm'},
-		{"all", no_argument, NULL, 'A'},
-		{"delete", no_argument, NULL, 'd'},
-		{"transcript", no_argument, NULL, 't'},
-		{"show-data", no_argument, NULL, 'D'},
-		{"full-check", no_argument, NULL, 'F'},
-		{"timeout", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"account", required_argument, NULL, 'a'},
+	        {"protocol", required_argument, NULL, 'p'},
+	        {"mailbox", required_argument, NULL, 'm'},
+	        {"all", no_argument, NULL, 'A'},
+	        {"delete", no_argument, NULL, 'd'},
+	        {"transcript", no_argument, NULL, 't'},
+	        {"show-data", no_argument, NULL, 'D'},
+	        {"full-check", no_argument, NULL, 'F'},
+	        {"timeout", required_argument, NULL, 'w'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct mb_config cfg = {0};
 	struct mb_error err = MB_ERROR_INIT;
@@ -132,29 +134,47 @@ mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv)
 
 	while ((c = mb_cli_getopt("fetch", argc, argv, "a:p:m:h", longopts)) != -1) {
 		switch (c) {
-		case 'a': account = optarg; break;
+		case 'a':
+			account = optarg;
+			break;
 		case 'p':
 			if (strcmp(optarg, "imap") == 0)
 				so.protocol = MB_SYNC_IMAP;
 			else if (strcmp(optarg, "pop3") == 0)
 				so.protocol = MB_SYNC_POP3;
 			else
-				return mb_cli_usage_error("fetch", "--protocol is imap or pop3, not '%s'",
-							  optarg);
+				return mb_cli_usage_error(
+				        "fetch", "--protocol is imap or pop3, not '%s'", optarg);
 			break;
-		case 'm': so.mailbox = optarg; break;
-		case 'A': so.all = true; break;
-		case 'd': so.delete_after = true; break;
-		case 't': transcript = true; break;
-		case 'D': so.show_data = true; break;
-		case 'F': so.full_check = true; break;
+		case 'm':
+			so.mailbox = optarg;
+			break;
+		case 'A':
+			so.all = true;
+			break;
+		case 'd':
+			so.delete_after = true;
+			break;
+		case 't':
+			transcript = true;
+			break;
+		case 'D':
+			so.show_data = true;
+			break;
+		case 'F':
+			so.full_check = true;
+			break;
 		case 'w':
 			so.timeout = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || so.timeout <= 0 || so.timeout > 86400)
-				return mb_cli_usage_error("fetch", "--timeout needs seconds (1 to 86400)");
+				return mb_cli_usage_error("fetch",
+				                          "--timeout needs seconds (1 to 86400)");
 			break;
-		case 'h': usage(stdout); return MB_EXIT_OK;
-		default: return MB_EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return MB_EXIT_OK;
+		default:
+			return MB_EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -175,8 +195,9 @@ mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv)
 		so.protocol = MB_SYNC_POP3;
 	if ((exit_code = mb_cli_open_store(cli, "fetch", &st)) != 0)
 		goto out;
-	if (acct->user != NULL && mb_account_password(acct, so.protocol == MB_SYNC_POP3 ? "pop3" : "imap",
-						      &pw, &err) < 0) {
+	if (acct->user != NULL &&
+	    mb_account_password(acct, so.protocol == MB_SYNC_POP3 ? "pop3" : "imap", &pw, &err) <
+	            0) {
 		mb_cli_err("fetch", "%s", err.msg);
 		exit_code = mb_cli_exit_for(err.kind);
 		goto out;
@@ -197,8 +218,8 @@ mb_cmd_fetch(struct mb_cli *cli, int argc, char **argv)
 	rc = mb_sync(&so, &stats, &err);
 	if (prog.tty)
 		fprintf(stderr, "\r\033[K");
-	printf("%s: %llu new message(s), %.1f MB, %llu flag change(s), %llu removed",
-	       acct->name, (unsigned long long)stats.new_msgs, (double)stats.new_bytes / 1e6,
+	printf("%s: %llu new message(s), %.1f MB, %llu flag change(s), %llu removed", acct->name,
+	       (unsigned long long)stats.new_msgs, (double)stats.new_bytes / 1e6,
 	       (unsigned long long)stats.flags_changed, (unsigned long long)stats.removed);
 	if (so.delete_after)
 		printf(", %llu deleted on the server", (unsigned long long)stats.deleted_server);

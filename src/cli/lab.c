@@ -16,8 +16,8 @@ static const char *
 lab_script(void)
 {
 	static const char *const candidates[] = {
-		MB_LIBEXECDIR "/lab.sh",
-		MB_SRCDIR "/tests/lab/lab.sh",
+	        MB_LIBEXECDIR "/lab.sh",
+	        MB_SRCDIR "/tests/lab/lab.sh",
 	};
 	const char *env = getenv("MAILBENCH_LAB_SCRIPT");
 	size_t i;
@@ -41,22 +41,24 @@ mb_cmd_lab(struct mb_cli *cli, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		FILE *f = argc < 2 ? stderr : stdout;
 
-		fprintf(f, "usage: mailbench lab start|stop|restart|status|env|seed [--force]\n"
-			   "\n"
-			   "Runs real mail servers on loopback in a private directory:\n"
-			   "Dovecot (IMAP, IMAPS, POP3, POP3S) and an SMTP server (plain, submission\n"
-			   "with STARTTLS and AUTH, implicit TLS), with a throwaway CA.\n"
-			   "The built-in account 'lab' is configured for it.\n"
-			   "\n"
-			   "  start   start the servers (does nothing if they already run)\n"
-			   "  stop    stop them\n"
-			   "  status  say what runs, on which ports\n"
-			   "  restart stop, then start\n"
-			   "  env     print the lab's settings as shell variables\n"
-			   "  seed    deliver sample messages to alice (when her mailbox is empty)\n"
-			   "\n"
-			   "MAILBENCH_LAB_DIR sets the state directory (default\n"
-			   "$XDG_STATE_HOME/mailbench/lab); MAILBENCH_LAB_BASE the port base (10000).\n");
+		fprintf(f,
+		        "usage: mailbench lab start|stop|restart|status|env|seed [--force]\n"
+		        "\n"
+		        "Runs real mail servers on loopback in a private directory:\n"
+		        "Dovecot (IMAP, IMAPS, POP3, POP3S) and an SMTP server (plain, submission\n"
+		        "with STARTTLS and AUTH, implicit TLS), with a throwaway CA.\n"
+		        "The built-in account 'lab' is configured for it.\n"
+		        "\n"
+		        "  start   start the servers (does nothing if they already run)\n"
+		        "  stop    stop them\n"
+		        "  status  say what runs, on which ports\n"
+		        "  restart stop, then start\n"
+		        "  env     print the lab's settings as shell variables\n"
+		        "  seed    deliver sample messages to alice (when her mailbox is empty)\n"
+		        "\n"
+		        "MAILBENCH_LAB_DIR sets the state directory (default\n"
+		        "$XDG_STATE_HOME/mailbench/lab); MAILBENCH_LAB_BASE the port base "
+		        "(10000).\n");
 		return argc < 2 ? MB_EXIT_USAGE : MB_EXIT_OK;
 	}
 	if ((script = lab_script()) == NULL) {

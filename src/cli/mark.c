@@ -21,21 +21,21 @@ static const struct {
 	unsigned flag;
 	bool set;
 } marks[] = {
-	{"read", MB_FLAG_SEEN, true},          {"unread", MB_FLAG_SEEN, false},
-	{"flagged", MB_FLAG_FLAGGED, true},    {"unflagged", MB_FLAG_FLAGGED, false},
-	{"answered", MB_FLAG_ANSWERED, true},  {"unanswered", MB_FLAG_ANSWERED, false},
-	{"deleted", MB_FLAG_DELETED, true},    {"undeleted", MB_FLAG_DELETED, false},
+        {"read", MB_FLAG_SEEN, true},         {"unread", MB_FLAG_SEEN, false},
+        {"flagged", MB_FLAG_FLAGGED, true},   {"unflagged", MB_FLAG_FLAGGED, false},
+        {"answered", MB_FLAG_ANSWERED, true}, {"unanswered", MB_FLAG_ANSWERED, false},
+        {"deleted", MB_FLAG_DELETED, true},   {"undeleted", MB_FLAG_DELETED, false},
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: mailbench mark ID read|unread|flagged|unflagged|answered|unanswered|"
-		   "deleted|undeleted\n"
-		   "\n"
-		   "Changes the flags of cached message ID (see mailbench list) in the cache and,\n"
-		   "for IMAP, on the server (UID STORE). 'deleted' only sets \\Deleted; nothing\n"
-		   "is expunged.\n");
+	           "deleted|undeleted\n"
+	           "\n"
+	           "Changes the flags of cached message ID (see mailbench list) in the cache and,\n"
+	           "for IMAP, on the server (UID STORE). 'deleted' only sets \\Deleted; nothing\n"
+	           "is expunged.\n");
 }
 
 /* The account a stored message belongs to, by name. */
@@ -59,8 +59,8 @@ int
 mb_cmd_mark(struct mb_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct mb_config cfg = {0};
 	struct mb_error err = MB_ERROR_INIT;
@@ -99,14 +99,16 @@ mb_cmd_mark(struct mb_cli *cli, int argc, char **argv)
 		goto out;
 	if (mb_store_msg_get(st, id, &m, &err) < 0 ||
 	    (name = account_name(st, m.account_id, &err)) == NULL) {
-		mb_cli_err("mark", "%s", err.kind != MB_OK ? err.msg : "message without an account");
+		mb_cli_err("mark", "%s",
+		           err.kind != MB_OK ? err.msg : "message without an account");
 		exit_code = mb_cli_exit_for(err.kind);
 		goto out;
 	}
 	if ((acct = mb_config_account(&cfg, name)) == NULL) {
-		mb_cli_err("mark", "message %lld belongs to account '%s', which the config no longer "
-				   "has",
-			   (long long)id, name);
+		mb_cli_err("mark",
+		           "message %lld belongs to account '%s', which the config no longer "
+		           "has",
+		           (long long)id, name);
 		exit_code = MB_EXIT_CONFIG;
 		goto out;
 	}

@@ -59,14 +59,14 @@ struct mb_last_exchange {
 };
 void mb_cli_last_sink(void *ctx, const struct mb_tline *tl);
 void mb_cli_print_envelope(FILE *f, const char *env_from, const char *const *rcpts, size_t nrcpts,
-			   const struct mb_smtp_result *res, const struct mb_env_hdr *from,
-			   const struct mb_env_hdr *hdrs, size_t nhdrs);
+                           const struct mb_smtp_result *res, const struct mb_env_hdr *from,
+                           const struct mb_env_hdr *hdrs, size_t nhdrs);
 void mb_cli_print_results(FILE *f, const struct mb_send_item *it);
 void mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
-			 const struct mb_last_exchange *le, int64_t outbox_id);
+                         const struct mb_last_exchange *le, int64_t outbox_id);
 int mb_cli_send_exit(const struct mb_send_item *it);
 int mb_cli_smtp_password(const struct mb_account *acct, bool no_auth, char **pw,
-			 struct mb_error *err);
+                         struct mb_error *err);
 /* Open the cache and recover interrupted sends; returns 0 or an exit code. */
 int mb_cli_open_store(struct mb_cli *cli, const char *cmd, struct mb_store **st);
 /* A whole file ("-": standard input), at most 64 MiB. */
@@ -74,7 +74,7 @@ int mb_cli_slurp(const char *path, struct mb_buf *out, struct mb_error *err);
 
 /* `mailbench send --eml FILE...` (send_eml.c). Returns an exit code. */
 int mb_cli_send_eml(struct mb_cli *cli, const char *account, const char *const *files, size_t n,
-		    const char *env_from, const char *const *env_to, size_t nenv_to, bool quiet,
-		    bool show_data, int timeout, const char *auth, bool no_auth);
+                    const char *env_from, const char *const *env_to, size_t nenv_to, bool quiet,
+                    bool show_data, int timeout, const char *auth, bool no_auth);
 
 #endif

@@ -26,26 +26,30 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mailbench send [--account A] --to ADDR... [--from ADDR] [--cc ADDR...]\n"
-		"                      [--bcc ADDR...] [--subject S] [--body FILE|-] [--html FILE]\n"
-		"                      [--attach FILE...] [--envelope-from ADDR] [--envelope-to ADDR...]\n"
-		"                      [--quiet] [--show-data] [--timeout SEC] [--auth MECH] [--no-auth]\n"
-		"       mailbench send [--account A] --eml FILE... [--envelope-from A] [--envelope-to A...]\n"
-		"\n"
-		"Builds the message, stores it in the outbox, sends it and prints the SMTP\n"
-		"conversation live (C: client, S: server, with what each reply means), then\n"
-		"the envelope (MAIL FROM, RCPT TO) beside the headers (From, To, Cc).\n"
-		"Address options may repeat or hold comma-separated lists. Without --body the\n"
-		"body is read from standard input when it is not a terminal.\n"
-		"--envelope-from/--envelope-to set the envelope apart from the headers, as SMTP\n"
-		"allows (this is what spoofing looks like). --eml sends ready-made RFC 5322\n"
-		"files over one connection; their envelope comes from the flags or from their\n"
-		"From, To, Cc and Bcc headers (a Bcc header is removed before sending).\n"
-		"\n"
-		"Exit status: 0 every recipient accepted it; 8 some recipients refused; 7 the\n"
-		"server refused the message or every recipient; 4 connection failed or timed\n"
-		"out; 5 TLS failed; 6 authentication failed; 9 the server broke the protocol;\n"
-		"2 bad usage or input; 3 bad configuration; 11 cache error.\n");
+	        "usage: mailbench send [--account A] --to ADDR... [--from ADDR] [--cc ADDR...]\n"
+	        "                      [--bcc ADDR...] [--subject S] [--body FILE|-] [--html "
+	        "FILE]\n"
+	        "                      [--attach FILE...] [--envelope-from ADDR] [--envelope-to "
+	        "ADDR...]\n"
+	        "                      [--quiet] [--show-data] [--timeout SEC] [--auth MECH] "
+	        "[--no-auth]\n"
+	        "       mailbench send [--account A] --eml FILE... [--envelope-from A] "
+	        "[--envelope-to A...]\n"
+	        "\n"
+	        "Builds the message, stores it in the outbox, sends it and prints the SMTP\n"
+	        "conversation live (C: client, S: server, with what each reply means), then\n"
+	        "the envelope (MAIL FROM, RCPT TO) beside the headers (From, To, Cc).\n"
+	        "Address options may repeat or hold comma-separated lists. Without --body the\n"
+	        "body is read from standard input when it is not a terminal.\n"
+	        "--envelope-from/--envelope-to set the envelope apart from the headers, as SMTP\n"
+	        "allows (this is what spoofing looks like). --eml sends ready-made RFC 5322\n"
+	        "files over one connection; their envelope comes from the flags or from their\n"
+	        "From, To, Cc and Bcc headers (a Bcc header is removed before sending).\n"
+	        "\n"
+	        "Exit status: 0 every recipient accepted it; 8 some recipients refused; 7 the\n"
+	        "server refused the message or every recipient; 4 connection failed or timed\n"
+	        "out; 5 TLS failed; 6 authentication failed; 9 the server broke the protocol;\n"
+	        "2 bad usage or input; 3 bad configuration; 11 cache error.\n");
 }
 
 struct send_args {
@@ -80,54 +84,90 @@ static int
 parse_args(struct send_args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"account", required_argument, NULL, 'a'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"cc", required_argument, NULL, 'c'},
-		{"bcc", required_argument, NULL, 'b'},
-		{"subject", required_argument, NULL, 's'},
-		{"body", required_argument, NULL, 'B'},
-		{"html", required_argument, NULL, 'H'},
-		{"attach", required_argument, NULL, 'A'},
-		{"envelope-from", required_argument, NULL, 'E'},
-		{"envelope-to", required_argument, NULL, 'T'},
-		{"eml", required_argument, NULL, 'e'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"show-data", no_argument, NULL, 'D'},
-		{"timeout", required_argument, NULL, 'w'},
-		{"auth", required_argument, NULL, 'M'},
-		{"no-auth", no_argument, NULL, 'N'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"account", required_argument, NULL, 'a'},
+	        {"from", required_argument, NULL, 'f'},
+	        {"to", required_argument, NULL, 't'},
+	        {"cc", required_argument, NULL, 'c'},
+	        {"bcc", required_argument, NULL, 'b'},
+	        {"subject", required_argument, NULL, 's'},
+	        {"body", required_argument, NULL, 'B'},
+	        {"html", required_argument, NULL, 'H'},
+	        {"attach", required_argument, NULL, 'A'},
+	        {"envelope-from", required_argument, NULL, 'E'},
+	        {"envelope-to", required_argument, NULL, 'T'},
+	        {"eml", required_argument, NULL, 'e'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"show-data", no_argument, NULL, 'D'},
+	        {"timeout", required_argument, NULL, 'w'},
+	        {"auth", required_argument, NULL, 'M'},
+	        {"no-auth", no_argument, NULL, 'N'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
 
 	while ((c = mb_cli_getopt("send", argc, argv, "a:f:t:c:b:s:qh", longopts)) != -1) {
 		switch (c) {
-		case 'a': a->account = optarg; break;
-		case 'f': a->from = optarg; break;
-		case 't': add_list(&a->to, optarg); break;
-		case 'c': add_list(&a->cc, optarg); break;
-		case 'b': add_list(&a->bcc, optarg); break;
-		case 's': a->subject = optarg; break;
-		case 'B': a->body_path = optarg; break;
-		case 'H': a->html_path = optarg; break;
-		case 'A': add_vec(&a->attach, &a->nattach, optarg); break;
-		case 'E': a->env_from = optarg; break;
-		case 'T': add_vec(&a->env_to, &a->nenv_to, optarg); break;
-		case 'e': add_vec(&a->eml, &a->neml, optarg); break;
-		case 'q': a->quiet = true; break;
-		case 'D': a->show_data = true; break;
-		case 'M': a->auth = optarg; break;
-		case 'N': a->no_auth = true; break;
+		case 'a':
+			a->account = optarg;
+			break;
+		case 'f':
+			a->from = optarg;
+			break;
+		case 't':
+			add_list(&a->to, optarg);
+			break;
+		case 'c':
+			add_list(&a->cc, optarg);
+			break;
+		case 'b':
+			add_list(&a->bcc, optarg);
+			break;
+		case 's':
+			a->subject = optarg;
+			break;
+		case 'B':
+			a->body_path = optarg;
+			break;
+		case 'H':
+			a->html_path = optarg;
+			break;
+		case 'A':
+			add_vec(&a->attach, &a->nattach, optarg);
+			break;
+		case 'E':
+			a->env_from = optarg;
+			break;
+		case 'T':
+			add_vec(&a->env_to, &a->nenv_to, optarg);
+			break;
+		case 'e':
+			add_vec(&a->eml, &a->neml, optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'D':
+			a->show_data = true;
+			break;
+		case 'M':
+			a->auth = optarg;
+			break;
+		case 'N':
+			a->no_auth = true;
+			break;
 		case 'w':
 			a->timeout = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || a->timeout <= 0 || a->timeout > 86400)
-				return mb_cli_usage_error("send", "--timeout needs seconds (1 to 86400)");
+				return mb_cli_usage_error("send",
+				                          "--timeout needs seconds (1 to 86400)");
 			break;
-		case 'h': usage(stdout); return -2;
-		default: return MB_EXIT_USAGE;
+		case 'h':
+			usage(stdout);
+			return -2;
+		default:
+			return MB_EXIT_USAGE;
 		}
 	}
 	/* "--eml a.eml b.eml": the operands after --eml are files too */
@@ -137,10 +177,12 @@ parse_args(struct send_args *a, int argc, char **argv)
 		add_vec(&a->eml, &a->neml, argv[optind]);
 	}
 	if (a->neml > 0 && (a->to.len || a->cc.len || a->bcc.len || a->subject || a->body_path ||
-			    a->html_path || a->nattach))
-		return mb_cli_usage_error("send", "--eml cannot be combined with composing options");
+	                    a->html_path || a->nattach))
+		return mb_cli_usage_error("send",
+		                          "--eml cannot be combined with composing options");
 	if (a->neml == 0 && !a->to.len && !a->cc.len && !a->bcc.len && !a->nenv_to)
-		return mb_cli_usage_error("send", "no recipient: give --to, --cc, --bcc or --envelope-to");
+		return mb_cli_usage_error("send",
+		                          "no recipient: give --to, --cc, --bcc or --envelope-to");
 	return 0;
 }
 
@@ -153,7 +195,8 @@ mb_cli_slurp(const char *path, struct mb_buf *out, struct mb_error *err)
 	size_t n;
 
 	if (f == NULL)
-		return mb_error_set(err, MB_ERR_INPUT, "cannot read '%s': %s", path, strerror(errno));
+		return mb_error_set(err, MB_ERR_INPUT, "cannot read '%s': %s", path,
+		                    strerror(errno));
 	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
 		if (out->len + n > 64u * 1024 * 1024) {
 			if (f != stdin)
@@ -165,7 +208,8 @@ mb_cli_slurp(const char *path, struct mb_buf *out, struct mb_error *err)
 	if (ferror(f)) {
 		if (f != stdin)
 			fclose(f);
-		return mb_error_set(err, MB_ERR_INPUT, "cannot read '%s': %s", path, strerror(errno));
+		return mb_error_set(err, MB_ERR_INPUT, "cannot read '%s': %s", path,
+		                    strerror(errno));
 	}
 	if (f != stdin)
 		fclose(f);
@@ -179,7 +223,8 @@ mb_cli_last_sink(void *ctx, const struct mb_tline *tl)
 {
 	struct mb_last_exchange *le = ctx;
 
-	/* keep the last failing reply (and its command) once one came: a QUIT after it says nothing */
+	/* keep the last failing reply (and its command) once one came: a QUIT after it says nothing
+	 */
 	if (tl->dir == MB_TDIR_SERVER && !le->failed) {
 		if (!(tl->flags & MB_TL_CONT)) {
 			mb_buf_reset(&le->server);
@@ -204,8 +249,8 @@ mb_cli_last_sink(void *ctx, const struct mb_tline *tl)
 
 void
 mb_cli_print_envelope(FILE *f, const char *env_from, const char *const *rcpts, size_t nrcpts,
-		      const struct mb_smtp_result *res, const struct mb_env_hdr *from,
-		      const struct mb_env_hdr *hdrs, size_t nhdrs)
+                      const struct mb_smtp_result *res, const struct mb_env_hdr *from,
+                      const struct mb_env_hdr *hdrs, size_t nhdrs)
 {
 	struct mb_env_report rep;
 	int *codes = NULL;
@@ -263,20 +308,20 @@ print_envelope(FILE *f, const struct mb_built *m, const struct mb_send_item *it)
 			const struct mb_caddr *ad = &lists[k]->v[i];
 
 			shown[n] = ad->name ? xasprintf("%s: %s <%s>", names[k], ad->name, ad->addr)
-					    : xasprintf("%s: %s", names[k], ad->addr);
+			                    : xasprintf("%s: %s", names[k], ad->addr);
 			hdrs[n].field = names[k];
 			hdrs[n].shown = shown[n];
 			hdrs[n].addr = ad->addr;
 			n++;
 		}
 	shown[n] = m->from.v[0].name
-			   ? xasprintf("From: %s <%s>", m->from.v[0].name, m->from.v[0].addr)
-			   : xasprintf("From: %s", m->from.v[0].addr);
+	                   ? xasprintf("From: %s <%s>", m->from.v[0].name, m->from.v[0].addr)
+	                   : xasprintf("From: %s", m->from.v[0].addr);
 	from.field = "From";
 	from.shown = shown[n];
 	from.addr = m->from.v[0].addr;
 	mb_cli_print_envelope(f, m->env_from, (const char *const *)m->rcpts, m->nrcpts,
-			      it ? &it->res : NULL, &from, hdrs, n);
+	                      it ? &it->res : NULL, &from, hdrs, n);
 	for (i = 0; i <= n; i++)
 		free(shown[i]);
 	free(shown);
@@ -289,29 +334,30 @@ usual_causes(FILE *f, enum mb_smtp_phase ph, int code, const struct mb_error *er
 	fprintf(f, "  usual causes:\n");
 	if (err->kind == MB_ERR_CONN && ph == MB_SMTP_CONNECT)
 		fprintf(f, "    - the server is not running or listens on another port "
-			   "(the lab: mailbench lab start)\n"
-			   "    - a wrong smtp_host or smtp_port in the config\n");
+		           "(the lab: mailbench lab start)\n"
+		           "    - a wrong smtp_host or smtp_port in the config\n");
 	else if (err->kind == MB_ERR_TIMEOUT)
 		fprintf(f, "    - a firewall drops the connection, or the server is overloaded\n"
-			   "    - a wrong port: implicit TLS (465) and STARTTLS (587) differ\n");
+		           "    - a wrong port: implicit TLS (465) and STARTTLS (587) differ\n");
 	else if (err->kind == MB_ERR_TLS)
 		fprintf(f, "    - a private CA: set ca_file = /path/to/ca.pem for this account\n"
-			   "    - a wrong host name: the certificate names the host to use\n"
-			   "    - only for testing: tls_verify = no (shown as a warning)\n");
+		           "    - a wrong host name: the certificate names the host to use\n"
+		           "    - only for testing: tls_verify = no (shown as a warning)\n");
 	else if (err->kind == MB_ERR_AUTH && strstr(err->msg, "offers no AUTH") != NULL)
 		fprintf(f, "    - the server offers AUTH only after STARTTLS: set smtp_security = "
-			   "starttls\n"
-			   "    - a port without AUTH (like Mailpit's 1025): remove user from the "
-			   "account\n");
+		           "starttls\n"
+		           "    - a port without AUTH (like Mailpit's 1025): remove user from the "
+		           "account\n");
 	else if (code == 535 || (err->kind == MB_ERR_AUTH && code == 0))
 		fprintf(f, "    - a wrong user or password (check password_command)\n"
-			   "    - the provider wants an app password instead of the normal one\n");
+		           "    - the provider wants an app password instead of the normal one\n");
 	else if (code == 530)
 		fprintf(f, "    - STARTTLS or AUTH first: smtp_security = starttls and a user\n");
 	else if (code == 550 || code == 553 || code == 554)
-		fprintf(f, "    - an unknown recipient (5.1.1), or relaying denied (5.7.1): the "
-			   "server does not take mail for that domain from you\n"
-			   "    - the message was refused by policy (spam filter, missing headers)\n");
+		fprintf(f,
+		        "    - an unknown recipient (5.1.1), or relaying denied (5.7.1): the "
+		        "server does not take mail for that domain from you\n"
+		        "    - the message was refused by policy (spam filter, missing headers)\n");
 	else if (code == 552)
 		fprintf(f, "    - the message is too big for the server (see SIZE in EHLO)\n");
 	else if (code == 421 || code / 100 == 4)
@@ -322,7 +368,7 @@ usual_causes(FILE *f, enum mb_smtp_phase ph, int code, const struct mb_error *er
 
 void
 mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
-	     const struct mb_last_exchange *le, int64_t outbox_id)
+                    const struct mb_last_exchange *le, int64_t outbox_id)
 {
 	const char *sv = le->server.data;
 	int code = 0;
@@ -346,7 +392,8 @@ mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
 		if (le->server.len) {
 			char *line, *save = NULL;
 
-			for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			for (line = strtok_r(s, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
 				fprintf(f, "    S: %s\n", line);
 		}
 		free(c);
@@ -354,8 +401,9 @@ mb_cli_failure_card(FILE *f, enum mb_smtp_phase ph, const struct mb_error *err,
 	}
 	usual_causes(f, ph, code, err);
 	if (outbox_id > 0)
-		fprintf(f, "  the message stays in the outbox as #%lld: mailbench outbox retry %lld\n",
-			(long long)outbox_id, (long long)outbox_id);
+		fprintf(f,
+		        "  the message stays in the outbox as #%lld: mailbench outbox retry %lld\n",
+		        (long long)outbox_id, (long long)outbox_id);
 }
 
 int
@@ -382,7 +430,7 @@ mb_cli_print_results(FILE *f, const struct mb_send_item *it)
 			continue;
 		t = mb_sanitize(r->text, MB_SANITIZE_LINE);
 		fprintf(f, "  %-8s %s (%d %s)\n", r->code / 100 == 2 ? "accepted" : "REFUSED",
-			r->addr, r->code, t);
+		        r->addr, r->code, t);
 		free(t);
 	}
 }
@@ -409,9 +457,10 @@ mb_cli_open_store(struct mb_cli *cli, const char *cmd, struct mb_store **st)
 		return mb_cli_exit_for(err.kind);
 	}
 	if (mb_store_outbox_recover(*st, &n, &err) == 0 && n > 0)
-		mb_cli_err(cmd, "%zu message(s) of an interrupted send are marked unknown: see "
-				   "mailbench outbox",
-			   n);
+		mb_cli_err(cmd,
+		           "%zu message(s) of an interrupted send are marked unknown: see "
+		           "mailbench outbox",
+		           n);
 	return 0;
 }
 
@@ -446,8 +495,8 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	}
 	if (a.neml > 0) {
 		exit_code = mb_cli_send_eml(cli, a.account, a.eml, a.neml, a.env_from, a.env_to,
-					    a.nenv_to, a.quiet, a.show_data, a.timeout, a.auth,
-					    a.no_auth);
+		                            a.nenv_to, a.quiet, a.show_data, a.timeout, a.auth,
+		                            a.no_auth);
 		goto out;
 	}
 	if (mb_config_load(&cfg, cli->config_path, &err) < 0) {
@@ -522,7 +571,7 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 	/* 3. the password, then the session */
 	if (mb_cli_smtp_password(acct, a.no_auth, &pw, &err) < 0) {
 		mb_cli_err("send", "%s (the message stays in the outbox as #%lld)", err.msg,
-			   (long long)item.outbox_id);
+		           (long long)item.outbox_id);
 		exit_code = mb_cli_exit_for(err.kind);
 		goto out;
 	}
@@ -553,7 +602,8 @@ mb_cmd_send(struct mb_cli *cli, int argc, char **argv)
 
 		if (!a.quiet && item.res.nrcpts > 0)
 			mb_cli_print_results(stdout, &item);
-		mb_cli_failure_card(stderr, rc < 0 ? phase : item.res.phase, why, &le, item.outbox_id);
+		mb_cli_failure_card(stderr, rc < 0 ? phase : item.res.phase, why, &le,
+		                    item.outbox_id);
 		exit_code = rc < 0 ? (int)mb_cli_exit_for(err.kind) : mb_cli_send_exit(&item);
 	}
 out:

@@ -24,7 +24,7 @@
 
 struct eml {
 	const char *path;
-	struct mb_buf raw;   /* as it will be sent (Bcc removed) */
+	struct mb_buf raw; /* as it will be sent (Bcc removed) */
 	char *env_from;
 	char **rcpts;
 	size_t nrcpts;
@@ -106,7 +106,8 @@ load(struct eml *e, const char *env_from, const char *const *env_to, size_t nenv
 		if (e->env_from[0] == '\0') {
 			mb_headers_release(&orig);
 			return mb_error_set(err, MB_ERR_INPUT,
-					    "'%s' has no From address: give --envelope-from", e->path);
+			                    "'%s' has no From address: give --envelope-from",
+			                    e->path);
 		}
 	}
 	if (nenv_to > 0) {
@@ -130,8 +131,8 @@ load(struct eml *e, const char *env_from, const char *const *env_to, size_t nenv
 	mb_headers_release(&orig);
 	if (e->nrcpts == 0)
 		return mb_error_set(err, MB_ERR_INPUT,
-				    "'%s' names no recipient (To, Cc, Bcc): give --envelope-to",
-				    e->path);
+		                    "'%s' names no recipient (To, Cc, Bcc): give --envelope-to",
+		                    e->path);
 	strip_bcc(e);
 	mb_headers_parse(&e->h, e->raw.data, e->raw.len);
 	return 0;
@@ -158,8 +159,9 @@ show_envelope(const struct eml *e, const struct mb_send_item *it)
 				continue;
 			hdrs = xreallocarray(hdrs, n + 1, sizeof *hdrs);
 			shown = xreallocarray(shown, n + 1, sizeof *shown);
-			shown[n] = a->name[0] ? xasprintf("%s: %s <%s>", fields[k], a->name, a->addr)
-					      : xasprintf("%s: %s", fields[k], a->addr);
+			shown[n] = a->name[0]
+			                   ? xasprintf("%s: %s <%s>", fields[k], a->name, a->addr)
+			                   : xasprintf("%s: %s", fields[k], a->addr);
 			hdrs[n].field = fields[k];
 			hdrs[n].shown = shown[n];
 			hdrs[n].addr = a->addr;
@@ -169,13 +171,14 @@ show_envelope(const struct eml *e, const struct mb_send_item *it)
 	char *fs = NULL;
 
 	if (from_l.n > 0) {
-		fs = from_l.v[0].name[0] ? xasprintf("From: %s <%s>", from_l.v[0].name, from_l.v[0].addr)
-					 : xasprintf("From: %s", from_l.v[0].addr);
+		fs = from_l.v[0].name[0]
+		             ? xasprintf("From: %s <%s>", from_l.v[0].name, from_l.v[0].addr)
+		             : xasprintf("From: %s", from_l.v[0].addr);
 		from.shown = fs;
 		from.addr = from_l.v[0].addr;
 	}
 	mb_cli_print_envelope(stdout, e->env_from, (const char *const *)e->rcpts, e->nrcpts,
-			      &it->res, from_l.n ? &from : NULL, hdrs, n);
+	                      &it->res, from_l.n ? &from : NULL, hdrs, n);
 	if (e->had_bcc)
 		printf("  -> the file's Bcc header was removed before sending: only the envelope "
 		       "carries Bcc recipients\n");
@@ -191,8 +194,8 @@ show_envelope(const struct eml *e, const struct mb_send_item *it)
 
 int
 mb_cli_send_eml(struct mb_cli *cli, const char *account, const char *const *files, size_t n,
-		const char *env_from, const char *const *env_to, size_t nenv_to, bool quiet,
-		bool show_data, int timeout, const char *auth, bool no_auth)
+                const char *env_from, const char *const *env_to, size_t nenv_to, bool quiet,
+                bool show_data, int timeout, const char *auth, bool no_auth)
 {
 	struct mb_config cfg = {0};
 	struct mb_error err = MB_ERROR_INIT;
@@ -285,8 +288,8 @@ mb_cli_send_eml(struct mb_cli *cli, const char *account, const char *const *file
 			char *m = mb_sanitize(items[i].err.msg, MB_SANITIZE_LINE);
 
 			printf("%s: outbox #%lld %s%s%s\n", p, (long long)items[i].outbox_id,
-			       items[i].sent ? "sent" : "NOT sent",
-			       items[i].sent ? "" : ": ", items[i].sent ? "" : m);
+			       items[i].sent ? "sent" : "NOT sent", items[i].sent ? "" : ": ",
+			       items[i].sent ? "" : m);
 			free(p);
 			free(m);
 			if (!quiet)

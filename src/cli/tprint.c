@@ -20,14 +20,14 @@
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
 
-#define C_RESET "\033[0m"
-#define C_DIM "\033[2m"
-#define C_BOLD "\033[1m"
+#define C_RESET  "\033[0m"
+#define C_DIM    "\033[2m"
+#define C_BOLD   "\033[1m"
 #define C_CLIENT "\033[36m"
-#define C_OK "\033[32m"
-#define C_TEMP "\033[33m"
-#define C_PERM "\033[31m"
-#define C_TLS "\033[35m"
+#define C_OK     "\033[32m"
+#define C_TEMP   "\033[33m"
+#define C_PERM   "\033[31m"
+#define C_TLS    "\033[35m"
 
 static const char *
 server_color(int code, int flags)
@@ -68,13 +68,15 @@ mb_tprint_format(struct mb_buf *out, const struct mb_tprint_line *l, bool color)
 		break;
 	default:
 		tag = "*";
-		col = (l->flags & MB_TL_ERROR) ? C_PERM C_BOLD : (l->flags & MB_TL_WARN) ? C_TEMP C_BOLD : C_DIM;
+		col = (l->flags & MB_TL_ERROR)  ? C_PERM C_BOLD
+		      : (l->flags & MB_TL_WARN) ? C_TEMP C_BOLD
+		                                : C_DIM;
 		break;
 	}
 	mb_sanitize_add(&txt, l->text, l->len, MB_SANITIZE_LINE);
 	mb_buf_addf(out, "%s%s.%03d%s %s%-3s %s%s", color ? C_DIM : "", ts,
-		    (int)(l->ts_us / 1000 % 1000), color ? C_RESET : "", color ? col : "", tag,
-		    txt.data, color ? C_RESET : "");
+	            (int)(l->ts_us / 1000 % 1000), color ? C_RESET : "", color ? col : "", tag,
+	            txt.data, color ? C_RESET : "");
 	if (l->meaning != NULL || l->rtt_ms >= 0) {
 		/* the notes line up in a column while the lines are short */
 		width = 17 + mb_display_width(txt.data, txt.len);
@@ -129,10 +131,10 @@ mb_tprint_markdown_row(struct mb_buf *out, const struct mb_tprint_line *l)
 	strftime(ts, sizeof ts, "%H:%M:%S", &tm);
 	mb_sanitize_add(&t, l->text, l->len, MB_SANITIZE_LINE);
 	mb_buf_addf(out, "| %s.%03d | %s | `", ts, (int)(l->ts_us / 1000 % 1000),
-		    l->dir == MB_TDIR_CLIENT   ? "C"
-		    : l->dir == MB_TDIR_SERVER ? "S"
-		    : l->dir == MB_TDIR_TLS    ? "TLS"
-					       : "*");
+	            l->dir == MB_TDIR_CLIENT   ? "C"
+	            : l->dir == MB_TDIR_SERVER ? "S"
+	            : l->dir == MB_TDIR_TLS    ? "TLS"
+	                                       : "*");
 	for (i = 0; i < t.len; i++) {
 		if (t.data[i] == '|')
 			mb_buf_addstr(out, "\\|");

@@ -45,25 +45,25 @@ sender_row(struct mb_env_report *r, const char *env_from, const struct mb_env_hd
 	if (env_from != NULL && env_from[0] == '\0') {
 		row->note = MB_ENV_NULL_SENDER;
 		row->explain = xstrdup("the envelope sender is empty (MAIL FROM:<>): this is how "
-				       "bounces are sent, so that they never bounce back");
+		                       "bounces are sent, so that they never bounce back");
 	} else if (from == NULL || from->addr == NULL) {
 		row->note = MB_ENV_SENDER_DIFFERS;
 		row->explain = xasprintf("the message has no From: header; only the envelope says "
-					 "it comes from %s",
-					 env_from ? env_from : "anyone");
+		                         "it comes from %s",
+		                         env_from ? env_from : "anyone");
 	} else if (!mb_addr_same(env_from, from->addr)) {
 		row->note = MB_ENV_SENDER_DIFFERS;
 		row->explain = xasprintf("the envelope sender %s differs from From: %s: servers "
-					 "accept this; this is how spoofing works (and how mailing "
-					 "lists get bounces)",
-					 env_from, from->addr);
+		                         "accept this; this is how spoofing works (and how mailing "
+		                         "lists get bounces)",
+		                         env_from, from->addr);
 	}
 }
 
 void
-mb_envelope_compare(const char *env_from, const char *const *rcpts, const int *codes,
-		    size_t nrcpts, const struct mb_env_hdr *from, const struct mb_env_hdr *hdrs,
-		    size_t nhdrs, struct mb_env_report *out)
+mb_envelope_compare(const char *env_from, const char *const *rcpts, const int *codes, size_t nrcpts,
+                    const struct mb_env_hdr *from, const struct mb_env_hdr *hdrs, size_t nhdrs,
+                    struct mb_env_report *out)
 {
 	bool *hdr_matched = xcalloc(nhdrs ? nhdrs : 1, sizeof *hdr_matched);
 	size_t i, j;
@@ -85,15 +85,16 @@ mb_envelope_compare(const char *env_from, const char *const *rcpts, const int *c
 		}
 		if (row->code >= 400) {
 			row->note = MB_ENV_REFUSED;
-			row->explain = xasprintf("the server refused %s (%d): it did not get the "
-						 "message%s",
-						 rcpts[i], row->code,
-						 j < nhdrs ? ", though the headers still name it" : "");
+			row->explain =
+			        xasprintf("the server refused %s (%d): it did not get the "
+			                  "message%s",
+			                  rcpts[i], row->code,
+			                  j < nhdrs ? ", though the headers still name it" : "");
 		} else if (j == nhdrs) {
 			row->note = MB_ENV_ONLY_ENVELOPE;
 			row->explain = xasprintf("%s %s this message but is in no header: a Bcc "
-						 "recipient",
-						 rcpts[i], codes ? "received" : "was sent");
+			                         "recipient",
+			                         rcpts[i], codes ? "received" : "was sent");
 		}
 	}
 	for (j = 0; j < nhdrs; j++) {
@@ -106,8 +107,8 @@ mb_envelope_compare(const char *env_from, const char *const *rcpts, const int *c
 		row->header = hdrs[j].shown;
 		row->note = MB_ENV_ONLY_HEADER;
 		row->explain = xasprintf("%s is in %s: but not in the envelope: it was not sent to "
-					 "%s, whatever the header says",
-					 hdrs[j].addr, hdrs[j].field, hdrs[j].addr);
+		                         "%s, whatever the header says",
+		                         hdrs[j].addr, hdrs[j].field, hdrs[j].addr);
 	}
 	for (i = 0; i < out->n; i++)
 		if (out->rows[i].note != MB_ENV_SAME)

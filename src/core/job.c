@@ -115,7 +115,7 @@ mb_job_status(struct mb_job *job, const char *fmt, ...)
 
 void
 mb_job_progress(struct mb_job *job, uint64_t done, uint64_t total, uint64_t bytes,
-		uint64_t bytes_total)
+                uint64_t bytes_total)
 {
 	struct mb_event *ev = mb_event_new(MB_EV_PROGRESS, job->id);
 

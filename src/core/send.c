@@ -62,25 +62,26 @@ send_one(const struct mb_send_opts *o, struct mb_smtp *s, struct mb_send_item *i
 	if (mb_store_outbox_get(o->st, it->outbox_id, &row, &it->err) < 0 ||
 	    mb_store_outbox_raw(o->st, it->outbox_id, &raw, &it->err) < 0) {
 		mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg, mb_err_name(it->err.kind),
-				       NULL, &e);
+		                       NULL, &e);
 		goto out;
 	}
 	env.from = row.envelope_from;
 	env.to = (const char *const *)row.rcpts;
 	env.nto = row.nrcpts;
 	mb_conn_note(mb_smtp_conn(s), MB_TDIR_INFO, 0, "sending outbox message %lld (%zu bytes)",
-		     (long long)it->outbox_id, raw.len);
+	             (long long)it->outbox_id, raw.len);
 	if (mb_smtp_send(s, &env, raw.data, raw.len, &it->res, &it->err) < 0) {
 		if (it->res.maybe_sent) {
 			mb_error_set(&it->err, it->err.kind,
-				     "%s; the whole message had been sent, so the server may have "
-				     "accepted it: check the recipient's mailbox before retrying",
-				     it->err.msg);
-			mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg, "unknown", NULL, &e);
+			             "%s; the whole message had been sent, so the server may have "
+			             "accepted it: check the recipient's mailbox before retrying",
+			             it->err.msg);
+			mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg, "unknown", NULL,
+			                       &e);
 		} else {
 			results = mb_send_rcpt_results(&it->res);
 			mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg,
-					       mb_err_name(it->err.kind), results, &e);
+			                       mb_err_name(it->err.kind), results, &e);
 		}
 		/* a refusal of the input leaves the session usable; anything else ends it */
 		rc = it->err.kind == MB_ERR_INPUT || it->err.kind == MB_ERR_TOOBIG ? 0 : -1;
@@ -95,10 +96,10 @@ send_one(const struct mb_send_opts *o, struct mb_smtp *s, struct mb_send_item *i
 		}
 	} else {
 		mb_error_set(&it->err, MB_ERR_RESP, "%s refused: %d %s",
-			     mb_smtp_phase_name(it->res.phase), it->res.code,
-			     it->res.text ? it->res.text : "");
+		             mb_smtp_phase_name(it->res.phase), it->res.code,
+		             it->res.text ? it->res.text : "");
 		mb_store_outbox_failed(o->st, it->outbox_id, it->err.msg, mb_err_name(MB_ERR_RESP),
-				       results, &e);
+		                       results, &e);
 	}
 out:
 	free(results);
@@ -130,7 +131,7 @@ new_session(const struct mb_send_opts *o)
 
 int
 mb_send_outbox(const struct mb_send_opts *o, struct mb_send_item *items, size_t n,
-	       int64_t *session_id, enum mb_smtp_phase *phase, struct mb_error *err)
+               int64_t *session_id, enum mb_smtp_phase *phase, struct mb_error *err)
 {
 	const struct mb_account *a = o->acct;
 	struct mb_session_in si = {0};
@@ -187,6 +188,6 @@ done:
 	mb_smtp_free(s);
 	mb_tstore_release(&ts);
 	mb_store_session_end(o->st, sid, rc == 0 ? MB_SESSION_OK : MB_SESSION_ERROR,
-			     rc == 0 ? NULL : err->msg, &ts.err);
+	                     rc == 0 ? NULL : err->msg, &ts.err);
 	return rc;
 }

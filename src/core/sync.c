@@ -71,8 +71,8 @@ join(char **v, size_t n, const char *sep)
 
 int
 mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char *uidl,
-	       unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
-	       const char *raw, size_t len, struct mb_error *err)
+               unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
+               const char *raw, size_t len, struct mb_error *err)
 {
 	struct mb_summary s;
 	struct mb_msg_in m = {0};
@@ -136,7 +136,7 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 
 int
 mb_sync_session_begin(struct sync_run *r, enum mb_store_proto proto, const struct mb_endpoint *ep,
-		      const char *protoname, struct mb_error *err)
+                      const char *protoname, struct mb_error *err)
 {
 	struct mb_session_in si = {0};
 	int64_t sid = 0;
@@ -161,8 +161,8 @@ mb_sync_session_end(struct sync_run *r, int rc, const struct mb_error *err)
 	mb_tstore_release(&r->ts);
 	if (r->stats->session_id)
 		mb_store_session_end(r->o->st, r->stats->session_id,
-				     rc == 0 ? MB_SESSION_OK : MB_SESSION_ERROR,
-				     rc == 0 ? NULL : err->msg, &e);
+		                     rc == 0 ? MB_SESSION_OK : MB_SESSION_ERROR,
+		                     rc == 0 ? NULL : err->msg, &e);
 }
 
 int
@@ -181,10 +181,10 @@ mb_sync(const struct mb_sync_opts *o, struct mb_sync_stats *stats, struct mb_err
 		proto = o->acct->imap.host ? MB_SYNC_IMAP : MB_SYNC_POP3;
 	if (proto == MB_SYNC_IMAP && o->acct->imap.host == NULL)
 		return mb_error_set(err, MB_ERR_CONFIG, "account '%s' has no imap_host",
-				    o->acct->name);
+		                    o->acct->name);
 	if (proto == MB_SYNC_POP3 && o->acct->pop3.host == NULL)
 		return mb_error_set(err, MB_ERR_CONFIG, "account '%s' has no pop3_host",
-				    o->acct->name);
+		                    o->acct->name);
 	if (proto == MB_SYNC_IMAP && o->delete_after)
 		return mb_error_set(err, MB_ERR_USAGE, "--delete is for POP3 only");
 	if (mb_store_account_ensure(o->st, o->acct->name, &r.account_id, err) < 0)

@@ -42,7 +42,7 @@ on_new(const struct mb_imap_msg *m, void *ctx, struct mb_error *err)
 	if (m->modseq > ir->max_modseq)
 		ir->max_modseq = m->modseq;
 	if (mb_sync_ingest(ir->r, ir->mailbox_id, m->uid, NULL, m->flags, m->modseq,
-			   m->internaldate, m->size, m->body, m->body_len, err) < 0)
+	                   m->internaldate, m->size, m->body, m->body_len, err) < 0)
 		return -1;
 	mb_test_crash_point("imap-mid-batch");
 	return 0;
@@ -65,7 +65,8 @@ on_flags(const struct mb_imap_msg *m, void *ctx, struct mb_error *err)
 	if (mb_store_msg_get(st, id, &row, err) < 0)
 		return -1;
 	if ((row.flags & ~(unsigned)MB_FLAG_RECENT) != (m->flags & ~(unsigned)MB_FLAG_RECENT)) {
-		if (mb_store_msg_set_flags(st, ir->mailbox_id, m->uid, m->flags, m->modseq, err) < 0) {
+		if (mb_store_msg_set_flags(st, ir->mailbox_id, m->uid, m->flags, m->modseq, err) <
+		    0) {
 			mb_msg_release(&row);
 			return -1;
 		}
@@ -101,8 +102,8 @@ expunge_check(struct imap_run *ir, struct mb_error *err)
 			goto out;
 		ir->r->stats->removed += deleted;
 		mb_conn_note(mb_imap_conn(ir->i), MB_TDIR_INFO, 0,
-			     "%zu message(s) were expunged on the server: removed from the cache",
-			     ng);
+		             "%zu message(s) were expunged on the server: removed from the cache",
+		             ng);
 	}
 	rc = 0;
 out:
@@ -128,7 +129,7 @@ sync_mailbox(struct imap_run *ir, const char *name, char delim, struct mb_error 
 
 	r->mailbox = name;
 	if (mb_store_mailbox_ensure(st, r->account_id, MB_STORE_IMAP, name, delims, &ir->mailbox_id,
-				    err) < 0 ||
+	                            err) < 0 ||
 	    mb_store_mailbox_get(st, ir->mailbox_id, &mb, err) < 0)
 		return -1;
 	if (mb_imap_select(ir->i, name, &sel, err) < 0)
@@ -136,11 +137,12 @@ sync_mailbox(struct imap_run *ir, const char *name, char delim, struct mb_error 
 	condstore = sel.highestmodseq > 0;
 	r->stats->mailboxes++;
 	if (mb.uidvalidity != 0 && mb.uidvalidity != sel.uidvalidity) {
-		mb_conn_note(mb_imap_conn(ir->i), MB_TDIR_INFO, MB_TL_WARN,
-			     "UIDVALIDITY of '%s' changed (%u, now %u): the cached UIDs mean "
-			     "nothing any more; the mailbox is fetched again (nothing on the server "
-			     "is touched)",
-			     name, mb.uidvalidity, sel.uidvalidity);
+		mb_conn_note(
+		        mb_imap_conn(ir->i), MB_TDIR_INFO, MB_TL_WARN,
+		        "UIDVALIDITY of '%s' changed (%u, now %u): the cached UIDs mean "
+		        "nothing any more; the mailbox is fetched again (nothing on the server "
+		        "is touched)",
+		        name, mb.uidvalidity, sel.uidvalidity);
 		if (mb_store_mailbox_clear(st, ir->mailbox_id, err) < 0)
 			goto out;
 		r->stats->removed += (uint64_t)mb.total;
@@ -155,11 +157,11 @@ sync_mailbox(struct imap_run *ir, const char *name, char delim, struct mb_error 
 
 	/* nothing changed since the last sync: that is all (one round trip) */
 	changed = !(condstore && mb.highestmodseq == sel.highestmodseq &&
-		    mb.uidnext == sel.uidnext && (uint64_t)count == sel.exists);
+	            mb.uidnext == sel.uidnext && (uint64_t)count == sel.exists);
 	if (!changed && !r->o->full_check && now - mb.last_full_check < FULL_CHECK_EVERY) {
 		mb_conn_note(mb_imap_conn(ir->i), MB_TDIR_INFO, 0,
-			     "'%s' is unchanged since the last sync (HIGHESTMODSEQ %llu)", name,
-			     (unsigned long long)sel.highestmodseq);
+		             "'%s' is unchanged since the last sync (HIGHESTMODSEQ %llu)", name,
+		             (unsigned long long)sel.highestmodseq);
 		rc = 0;
 		goto out;
 	}
@@ -170,8 +172,8 @@ sync_mailbox(struct imap_run *ir, const char *name, char delim, struct mb_error 
 		if (mb_store_begin(st, err) < 0)
 			goto out;
 		if (mb_imap_fetch(ir->i, set, MB_IMAP_FETCH_FLAGS,
-				  condstore && mb.highestmodseq ? mb.highestmodseq : 0, on_flags, ir,
-				  err) < 0) {
+		                  condstore && mb.highestmodseq ? mb.highestmodseq : 0, on_flags,
+		                  ir, err) < 0) {
 			mb_store_rollback(st);
 			goto out;
 		}
@@ -300,7 +302,7 @@ out:
 
 int
 mb_sync_set_flags(const struct mb_sync_opts *o, int64_t msg_id, unsigned flags,
-		  struct mb_error *err)
+                  struct mb_error *err)
 {
 	struct mb_sync_stats stats = {0};
 	struct sync_run r = {0};
@@ -327,10 +329,12 @@ mb_sync_set_flags(const struct mb_sync_opts *o, int64_t msg_id, unsigned flags,
 
 		if (mb_imap_select(ir.i, mb.name, &sel, err) == 0) {
 			if (sel.uidvalidity != mb.uidvalidity)
-				mb_error_set(err, MB_ERR_PROTO,
-					     "the mailbox's UIDVALIDITY changed: fetch it again first");
+				mb_error_set(
+				        err, MB_ERR_PROTO,
+				        "the mailbox's UIDVALIDITY changed: fetch it again first");
 			else
-				rc = mb_imap_store(ir.i, m.uid, flags & ~m.flags, m.flags & ~flags, err);
+				rc = mb_imap_store(ir.i, m.uid, flags & ~m.flags, m.flags & ~flags,
+				                   err);
 		}
 	}
 	if (rc == 0)

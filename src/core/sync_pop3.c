@@ -76,8 +76,8 @@ make_keys(struct pop3_run *pr, struct mb_error *err)
 	pr->keys = xcalloc(pr->n + 1, sizeof *pr->keys);
 	if (!uidl)
 		mb_conn_note(mb_pop3_conn(pr->p), MB_TDIR_INFO, 0,
-			     "no usable UIDL: messages are told apart by their size and a hash of "
-			     "their headers (TOP n 0)");
+		             "no usable UIDL: messages are told apart by their size and a hash of "
+		             "their headers (TOP n 0)");
 	for (i = 0; i < pr->n; i++) {
 		if (uidl) {
 			pr->keys[i] = xstrdup(pr->msgs[i].uidl);
@@ -87,7 +87,8 @@ make_keys(struct pop3_run *pr, struct mb_error *err)
 			mb_buf_release(&top);
 			return -1;
 		}
-		hash_key(pr->msgs[i].size, top.data, header_len(top.data, top.len), key, sizeof key);
+		hash_key(pr->msgs[i].size, top.data, header_len(top.data, top.len), key,
+		         sizeof key);
 		/* two identical messages in one mailbox stay two: "key#2", "key#3" */
 		{
 			size_t j, same = 0, kl = strlen(key);
@@ -113,14 +114,14 @@ on_message(uint32_t num, const char *data, size_t len, void *ctx, struct mb_erro
 
 	if (i < 0)
 		return mb_error_set(err, MB_ERR_INTERNAL, "RETR %u answered for no listed message",
-				    num);
+		                    num);
 	if (len > pr->msgs[i].size + pr->msgs[i].size / 10 + 1024)
 		mb_conn_note(mb_pop3_conn(pr->p), MB_TDIR_INFO, MB_TL_WARN,
-			     "message %u is %zu bytes, though LIST said %llu: the server's sizes "
-			     "are not to be trusted",
-			     num, len, (unsigned long long)pr->msgs[i].size);
+		             "message %u is %zu bytes, though LIST said %llu: the server's sizes "
+		             "are not to be trusted",
+		             num, len, (unsigned long long)pr->msgs[i].size);
 	if (mb_sync_ingest(pr->r, pr->mailbox_id, 0, pr->keys[i], 0, 0, 0, pr->msgs[i].size, data,
-			   len, err) < 0)
+	                   len, err) < 0)
 		return -1;
 	mb_test_crash_point("pop3-after-retr");
 	return 0;
@@ -193,7 +194,7 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	pr.r = r;
 	r->mailbox = "INBOX";
 	if (mb_store_mailbox_ensure(o->st, r->account_id, MB_STORE_POP3, "INBOX", NULL,
-				    &pr.mailbox_id, err) < 0)
+	                            &pr.mailbox_id, err) < 0)
 		return -1;
 	if (mb_sync_session_begin(r, MB_STORE_POP3, &o->acct->pop3, "pop3", err) < 0)
 		return -1;
@@ -220,8 +221,8 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	}
 	r->total = nnew;
 	mb_conn_note(mb_pop3_conn(pr.p), MB_TDIR_INFO, 0,
-		     "%zu message(s) on the server, %zu new, %zu already in the cache", pr.n, nnew,
-		     pr.n - nnew);
+	             "%zu message(s) on the server, %zu new, %zu already in the cache", pr.n, nnew,
+	             pr.n - nnew);
 	mb_sync_progress(r);
 	if (nnew > 0 && mb_pop3_retr(pr.p, nums, nnew, on_message, &pr, err) < 0)
 		goto out;

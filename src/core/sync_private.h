@@ -16,8 +16,8 @@ struct sync_run {
 	struct mb_sync_stats *stats;
 	struct mb_tstore ts;
 	int64_t account_id;
-	int batch;          /* messages per transaction */
-	int in_batch;       /* messages added in the open transaction */
+	int batch;            /* messages per transaction */
+	int in_batch;         /* messages added in the open transaction */
 	uint64_t batch_bytes; /* their bytes */
 	uint64_t done, total, bytes, bytes_total;
 	const char *mailbox;
@@ -25,8 +25,8 @@ struct sync_run {
 
 /* Store one retrieved message in the open batch (opened on demand). */
 int mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char *uidl,
-		   unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
-		   const char *raw, size_t len, struct mb_error *err);
+                   unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
+                   const char *raw, size_t len, struct mb_error *err);
 /* Commit the open batch, if any. */
 int mb_sync_commit(struct sync_run *r, struct mb_error *err);
 void mb_sync_abort(struct sync_run *r);
@@ -37,7 +37,8 @@ int mb_sync_pop3(struct sync_run *r, struct mb_error *err);
 
 /* The session record and the transcript sinks for a protocol session. */
 int mb_sync_session_begin(struct sync_run *r, enum mb_store_proto proto,
-			  const struct mb_endpoint *ep, const char *protoname, struct mb_error *err);
+                          const struct mb_endpoint *ep, const char *protoname,
+                          struct mb_error *err);
 void mb_sync_session_end(struct sync_run *r, int rc, const struct mb_error *err);
 
 #endif

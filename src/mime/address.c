@@ -389,4 +389,3 @@ mb_address_specs(const char *value, size_t *n)
 	mb_address_list_release(&l);
 	return v;
 }
-

@@ -104,7 +104,10 @@ parse_entry(const char *p, const char *end, struct mb_caddr *a, struct mb_error 
 		gt = memchr(lt, '>', (size_t)(end - lt));
 		if (gt == NULL || skip_space(gt + 1, end) != end) {
 			entry = xmemdup0(p, (size_t)(end - p));
-			mb_error_set(err, MB_ERR_INPUT, "cannot read the address '%s': '<' without a matching '>' at the end", entry);
+			mb_error_set(err, MB_ERR_INPUT,
+			             "cannot read the address '%s': '<' without a matching '>' at "
+			             "the end",
+			             entry);
 			free(entry);
 			return -1;
 		}
@@ -138,7 +141,7 @@ mb_caddr_list_parse(const char *text, struct mb_caddr_list *out, struct mb_error
 		return 0;
 	if (strpbrk(text, "\r\n") != NULL)
 		return mb_error_set(err, MB_ERR_INPUT,
-				    "an address list contains a line break (CR or LF): refused");
+		                    "an address list contains a line break (CR or LF): refused");
 	p = text;
 	end = text + strlen(text);
 	while (p < end) {

@@ -36,7 +36,8 @@ random_hex(char *out, size_t nbytes)
 	if (getrandom(r, nbytes, 0) != (ssize_t)nbytes) {
 		/* no entropy source: time and pid still make an id unique enough */
 		for (i = 0; i < nbytes; i++)
-			r[i] = (unsigned char)((unsigned long)time(NULL) >> (i % 4 * 8) ^ (unsigned)getpid() ^ i * 31);
+			r[i] = (unsigned char)((unsigned long)time(NULL) >> (i % 4 * 8) ^
+			                       (unsigned)getpid() ^ i * 31);
 	}
 	for (i = 0; i < nbytes; i++)
 		sprintf(out + 2 * i, "%02x", r[i]);
@@ -162,15 +163,15 @@ text_part(struct mb_buf *out, const char *subtype, const char *text, size_t len)
 {
 	if (is_7bit_clean(text, len)) {
 		mb_buf_addf(out,
-			    "Content-Type: text/%s; charset=utf-8\r\n"
-			    "Content-Transfer-Encoding: 7bit\r\n\r\n",
-			    subtype);
+		            "Content-Type: text/%s; charset=utf-8\r\n"
+		            "Content-Transfer-Encoding: 7bit\r\n\r\n",
+		            subtype);
 		add_crlf_text(out, text, len);
 	} else {
 		mb_buf_addf(out,
-			    "Content-Type: text/%s; charset=utf-8\r\n"
-			    "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-			    subtype);
+		            "Content-Type: text/%s; charset=utf-8\r\n"
+		            "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+		            subtype);
 		mb_qp_encode(text, len, out);
 		if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
 			mb_buf_add(out, "\r\n", 2);
@@ -186,7 +187,8 @@ read_file(const char *path, struct mb_buf *out, struct mb_error *err)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return mb_error_set(err, MB_ERR_IO, "cannot attach '%s': %s", path, strerror(errno));
+		return mb_error_set(err, MB_ERR_IO, "cannot attach '%s': %s", path,
+		                    strerror(errno));
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
 		close(fd);
 		return mb_error_set(err, MB_ERR_IO, "cannot attach '%s': not a regular file", path);
@@ -194,10 +196,11 @@ read_file(const char *path, struct mb_buf *out, struct mb_error *err)
 	while ((n = read(fd, tmp, sizeof tmp)) > 0) {
 		if (out->len + (size_t)n > ATTACH_MAX) {
 			close(fd);
-			return mb_error_set(err, MB_ERR_TOOBIG,
-					    "cannot attach '%s': larger than mailbench's limit of %d "
-					    "MiB",
-					    path, ATTACH_MAX / (1024 * 1024));
+			return mb_error_set(
+			        err, MB_ERR_TOOBIG,
+			        "cannot attach '%s': larger than mailbench's limit of %d "
+			        "MiB",
+			        path, ATTACH_MAX / (1024 * 1024));
 		}
 		mb_buf_add(out, tmp, (size_t)n);
 	}
@@ -222,9 +225,10 @@ attachment_part(struct mb_buf *out, const struct mb_attachment *a, struct mb_err
 		name = slash ? slash + 1 : a->path;
 	}
 	if (name[0] == '\0' || strpbrk(name, "\r\n") != NULL)
-		return mb_error_set(err, MB_ERR_INPUT,
-				    "cannot attach '%s': the file name is empty or holds a line break",
-				    a->path);
+		return mb_error_set(
+		        err, MB_ERR_INPUT,
+		        "cannot attach '%s': the file name is empty or holds a line break",
+		        a->path);
 	if (type != NULL && (strpbrk(type, "\r\n;\" ") != NULL || strchr(type, '/') == NULL))
 		return mb_error_set(err, MB_ERR_INPUT, "invalid MIME type for '%s'", a->path);
 	if (read_file(a->path, &data, err) < 0) {
@@ -233,7 +237,7 @@ attachment_part(struct mb_buf *out, const struct mb_attachment *a, struct mb_err
 	}
 	if (type == NULL)
 		type = mb_guess_mime_type(name, (const unsigned char *)data.data,
-					  data.len < 4096 ? data.len : 4096);
+		                          data.len < 4096 ? data.len : 4096);
 	mb_buf_addf(out, "Content-Type: %s", type);
 	mb_compose_param(out, "name", name);
 	mb_buf_addstr(out, "\r\nContent-Disposition: attachment");
@@ -258,9 +262,9 @@ body_parts(const struct mb_draft *d, struct mb_buf *out, struct mb_error *err)
 		random_hex(balt + 5, 16);
 		memcpy(balt, "=_mb_", 5);
 		mb_buf_addf(&alt,
-			    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n"
-			    "--%s\r\n",
-			    balt, balt);
+		            "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n"
+		            "--%s\r\n",
+		            balt, balt);
 		text_part(&alt, "plain", body, blen);
 		mb_buf_addf(&alt, "--%s\r\n", balt);
 		text_part(&alt, "html", d->html, strlen(d->html));
@@ -276,10 +280,10 @@ body_parts(const struct mb_draft *d, struct mb_buf *out, struct mb_error *err)
 	random_hex(bmix + 5, 16);
 	memcpy(bmix, "=_mb_", 5);
 	mb_buf_addf(out,
-		    "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
-		    "This is a MIME message with attachments.\r\n"
-		    "--%s\r\n",
-		    bmix, bmix);
+	            "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+	            "This is a MIME message with attachments.\r\n"
+	            "--%s\r\n",
+	            bmix, bmix);
 	mb_buf_add(out, alt.data, alt.len);
 	mb_buf_release(&alt);
 	for (i = 0; i < d->nattachments; i++) {
@@ -368,12 +372,12 @@ date_header(struct mb_buf *out, time_t t)
 	/* RFC 5322 3.3: English names whatever the locale */
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	long off = tm.tm_gmtoff / 60;
 
 	snprintf(buf, sizeof buf, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday],
-		 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+	         tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 	mb_buf_addf(out, "Date: %s\r\n", buf);
 }
 
@@ -417,7 +421,8 @@ mb_compose_build(const struct mb_draft *d, struct mb_built *m, struct mb_error *
 	if (d->reply_to != NULL) {
 		struct mb_caddr_list rt;
 
-		if (mb_caddr_list_parse(d->reply_to, &rt, err) < 0 && mb_error_prefix(err, "Reply-To"))
+		if (mb_caddr_list_parse(d->reply_to, &rt, err) < 0 &&
+		    mb_error_prefix(err, "Reply-To"))
 			goto fail;
 		address_header(&out, "Reply-To", &rt);
 		mb_caddr_list_release(&rt);
@@ -432,7 +437,8 @@ mb_compose_build(const struct mb_draft *d, struct mb_built *m, struct mb_error *
 		mb_compose_header(&out, "In-Reply-To", d->in_reply_to);
 	if (d->references != NULL)
 		mb_compose_header(&out, "References", d->references);
-	mb_compose_header(&out, "User-Agent", d->user_agent ? d->user_agent : "mailbench/" PACKAGE_VERSION);
+	mb_compose_header(&out, "User-Agent",
+	                  d->user_agent ? d->user_agent : "mailbench/" PACKAGE_VERSION);
 	mb_buf_addstr(&out, "MIME-Version: 1.0\r\n");
 	if (body_parts(d, &out, err) < 0)
 		goto fail;

@@ -120,7 +120,8 @@ flush_word(struct mb_buf *out, const unsigned char *w, size_t n, bool q, int *co
 			else if (q_literal(w[i]))
 				mb_buf_addch(&word, (char)w[i]);
 			else
-				mb_buf_addf(&word, "=%c%c", hexdigits[w[i] >> 4], hexdigits[w[i] & 15]);
+				mb_buf_addf(&word, "=%c%c", hexdigits[w[i] >> 4],
+				            hexdigits[w[i] & 15]);
 		}
 	} else {
 		mb_base64_encode(w, n, 0, &word);
@@ -158,7 +159,8 @@ mb_rfc2047_encode(struct mb_buf *out, const char *text, int *col)
 			cost = enc_size(p, n, true);
 		else
 			cost = ((size_t)(p - start) + n + 2) / 3 * 4 - used;
-		if ((q ? used + cost : ((size_t)(p - start) + n + 2) / 3 * 4) > budget && p > start) {
+		if ((q ? used + cost : ((size_t)(p - start) + n + 2) / 3 * 4) > budget &&
+		    p > start) {
 			flush_word(out, start, (size_t)(p - start), q, col, first);
 			first = false;
 			start = p;
@@ -181,9 +183,9 @@ mb_compose_check_field(const char *name, const char *value, struct mb_error *err
 		return 0;
 	if (strpbrk(value, "\r\n") != NULL)
 		return mb_error_set(err, MB_ERR_INPUT,
-				    "the %s field contains a line break (CR or LF): refused, it "
-				    "could inject headers",
-				    name);
+		                    "the %s field contains a line break (CR or LF): refused, it "
+		                    "could inject headers",
+		                    name);
 	return 0;
 }
 
@@ -298,8 +300,8 @@ mb_compose_param(struct mb_buf *out, const char *attr, const char *value)
 				n -= 1;
 			else if (n >= 3 && i + n < enc.len && enc.data[i + n - 2] == '%')
 				n -= 2;
-			mb_buf_addf(out, ";\r\n\t%s*%zu*=%s%.*s", attr, part, part == 0 ? "UTF-8''" : "",
-				    (int)n, enc.data + i);
+			mb_buf_addf(out, ";\r\n\t%s*%zu*=%s%.*s", attr, part,
+			            part == 0 ? "UTF-8''" : "", (int)n, enc.data + i);
 			i += n;
 		}
 	}

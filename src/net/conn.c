@@ -160,7 +160,7 @@ mb_conn_set_deadline(struct mb_conn *c, int seconds)
 
 int
 mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
-	    struct mb_error *err)
+            struct mb_error *err)
 {
 	struct pollfd pfd[2];
 	int64_t until, left;
@@ -169,7 +169,7 @@ mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
 	for (;;) {
 		if (atomic_load(&c->cancelled))
 			return mb_error_set(err, MB_ERR_CANCEL, "cancelled by the user while %s",
-					    what);
+			                    what);
 		until = c->deadline_ms;
 		if (limit_ms > 0 && (until == 0 || limit_ms < until))
 			until = limit_ms;
@@ -179,8 +179,8 @@ mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
 			if (left <= 0) {
 				if (until == c->deadline_ms && c->deadline_s > 0)
 					return mb_error_set(err, MB_ERR_TIMEOUT,
-							    "timed out after %d s %s",
-							    c->deadline_s, what);
+					                    "timed out after %d s %s",
+					                    c->deadline_s, what);
 				return mb_error_set(err, MB_ERR_TIMEOUT, "timed out %s", what);
 			}
 		}
@@ -195,7 +195,7 @@ mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
 			continue;
 		if (r < 0)
 			return mb_error_set(err, MB_ERR_IO, "poll failed while %s: %s", what,
-					    strerror(errno));
+			                    strerror(errno));
 		if (pfd[1].revents)
 			continue; /* the flag is checked at the top */
 		if (pfd[0].revents)
@@ -267,7 +267,7 @@ mb_conn_connect(struct mb_conn *c, const char *host, int port, bool tls, struct 
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	mb_tap_note(c->tap, MB_TDIR_INFO, 0, "connecting to %s port %d (%s)", host, port,
-		    tls ? "implicit TLS" : "plain TCP");
+	            tls ? "implicit TLS" : "plain TCP");
 	if ((r = getaddrinfo(host, portstr, &hints, &res)) != 0) {
 		mb_error_set(err, MB_ERR_CONN, "cannot resolve '%s': %s", host, gai_strerror(r));
 		return mb_net_fail(c, err);
@@ -283,10 +283,10 @@ mb_conn_connect(struct mb_conn *c, const char *host, int port, bool tls, struct 
 		freeaddrinfo(res);
 		if (last.kind == MB_ERR_CANCEL || last.kind == MB_ERR_TIMEOUT)
 			mb_error_set(err, last.kind, "cannot connect to '%s:%d': %s", host, port,
-				     last.msg);
+			             last.msg);
 		else
 			mb_error_set(err, MB_ERR_CONN, "cannot connect to '%s:%d': %s", host, port,
-				     last.msg[0] ? last.msg : "no address");
+			             last.msg[0] ? last.msg : "no address");
 		return mb_net_fail(c, err);
 	}
 	addr_string(ai->ai_addr, ai->ai_addrlen, c->peer, sizeof c->peer);
@@ -297,10 +297,10 @@ mb_conn_connect(struct mb_conn *c, const char *host, int port, bool tls, struct 
 
 		if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0)
 			getnameinfo((struct sockaddr *)&ss, sl, c->local, sizeof c->local, NULL, 0,
-				    NI_NUMERICHOST);
+			            NI_NUMERICHOST);
 	}
 	mb_tap_note(c->tap, MB_TDIR_INFO, 0, "connected to %s in %lld ms", c->peer,
-		    (long long)(mb_net_now_ms() - t0));
+	            (long long)(mb_net_now_ms() - t0));
 	if (tls)
 		return mb_tls_handshake(c, err);
 	return 0;
@@ -348,7 +348,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s",
-					     c->host, strerror(errno));
+				             c->host, strerror(errno));
 				return mb_net_fail(c, err);
 			}
 			if (mb_net_wait(c, POLLIN, 0, what, err) < 0)
@@ -371,7 +371,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 
 int
 mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *bare_lf,
-		      struct mb_error *err)
+                      struct mb_error *err)
 {
 	size_t scanned = 0, avail, len;
 	char *start, *nl;
@@ -391,7 +391,8 @@ mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *b
 		scanned = avail;
 		if (avail > max) {
 			mb_error_set(err, MB_ERR_PROTO,
-				     "server sent a line longer than %zu bytes: session aborted", max);
+			             "server sent a line longer than %zu bytes: session aborted",
+			             max);
 			return mb_net_fail(c, err);
 		}
 		r = fill(c, "waiting for the server", err);
@@ -400,19 +401,19 @@ mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *b
 		if (r == 0) {
 			if (avail > 0)
 				mb_error_set(err, MB_ERR_CONN,
-					     "connection closed by '%s' in the middle of a line "
-					     "(%zu bytes without a line end)",
-					     c->host, avail);
+				             "connection closed by '%s' in the middle of a line "
+				             "(%zu bytes without a line end)",
+				             c->host, avail);
 			else
 				mb_error_set(err, MB_ERR_CONN, "connection closed by '%s'",
-					     c->host);
+				             c->host);
 			return mb_net_fail(c, err);
 		}
 	}
 	len = (size_t)(nl - start);
 	if (len > max) {
 		mb_error_set(err, MB_ERR_PROTO,
-			     "server sent a line longer than %zu bytes: session aborted", max);
+		             "server sent a line longer than %zu bytes: session aborted", max);
 		return mb_net_fail(c, err);
 	}
 	if (bare_lf != NULL)
@@ -450,8 +451,8 @@ mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_er
 			return -1;
 		if (r == 0) {
 			mb_error_set(err, MB_ERR_CONN,
-				     "connection closed by '%s' after %zu of %zu bytes", c->host,
-				     out->len, n);
+			             "connection closed by '%s' after %zu of %zu bytes", c->host,
+			             out->len, n);
 			return mb_net_fail(c, err);
 		}
 	}
@@ -533,7 +534,7 @@ mb_conn_printf(struct mb_conn *c, struct mb_error *err, const char *fmt, ...)
 /* Send bytes at once, through the tap. */
 int
 mb_conn_send_now(struct mb_conn *c, const void *data, size_t len, bool private,
-		 struct mb_error *err)
+                 struct mb_error *err)
 {
 	const char *p = data;
 	ssize_t n;
@@ -558,12 +559,12 @@ mb_conn_send_now(struct mb_conn *c, const void *data, size_t len, bool private,
 					continue;
 				if (errno == EAGAIN || errno == EWOULDBLOCK) {
 					if (mb_net_wait(c, POLLOUT, 0, "sending to the server",
-							err) < 0)
+					                err) < 0)
 						return mb_net_fail(c, err);
 					continue;
 				}
 				mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s",
-					     c->host, strerror(errno));
+				             c->host, strerror(errno));
 				return mb_net_fail(c, err);
 			}
 		}
@@ -609,9 +610,10 @@ mb_conn_start_tls(struct mb_conn *c, size_t upper_pending, struct mb_error *err)
 		waiting = 0;
 	if (mb_conn_pending(c) + upper_pending > 0 || waiting > 0) {
 		mb_error_set(err, MB_ERR_PROTO,
-			     "server sent %zu bytes after its STARTTLS go-ahead, before TLS began "
-			     "(STARTTLS injection, CVE-2020-15953 class): session aborted",
-			     mb_conn_pending(c) + upper_pending + (size_t)(waiting > 0 ? waiting : 0));
+		             "server sent %zu bytes after its STARTTLS go-ahead, before TLS began "
+		             "(STARTTLS injection, CVE-2020-15953 class): session aborted",
+		             mb_conn_pending(c) + upper_pending +
+		                     (size_t)(waiting > 0 ? waiting : 0));
 		return mb_net_fail(c, err);
 	}
 	return mb_tls_handshake(c, err);

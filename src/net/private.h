@@ -56,7 +56,7 @@ int64_t mb_net_now_ms(void);
  * records it with mb_net_fail()).
  */
 int mb_net_wait(struct mb_conn *c, short events, int64_t limit_ms, const char *what,
-		struct mb_error *err);
+                struct mb_error *err);
 
 /* Record err as the connection's first error and note it in the transcript. */
 int mb_net_fail(struct mb_conn *c, struct mb_error *err);
@@ -70,6 +70,6 @@ void mb_tls_close(struct mb_conn *c);
 /* Raw I/O for the libetpan bridge (stream.c): at most len bytes, 0 at EOF, -1 on error. */
 ssize_t mb_conn_read_some(struct mb_conn *c, void *buf, size_t len, struct mb_error *err);
 int mb_conn_send_now(struct mb_conn *c, const void *data, size_t len, bool private,
-		     struct mb_error *err);
+                     struct mb_error *err);
 
 #endif

@@ -68,17 +68,17 @@ drv_get_cancel(mailstream_low *low)
 }
 
 static mailstream_low_driver conn_driver = {
-	.mailstream_read = drv_read,
-	.mailstream_write = drv_write,
-	.mailstream_close = drv_close,
-	.mailstream_get_fd = drv_get_fd,
-	.mailstream_free = drv_free,
-	.mailstream_cancel = drv_cancel,
-	.mailstream_get_cancel = drv_get_cancel,
-	.mailstream_get_certificate_chain = NULL,
-	.mailstream_setup_idle = NULL,
-	.mailstream_unsetup_idle = NULL,
-	.mailstream_interrupt_idle = NULL,
+        .mailstream_read = drv_read,
+        .mailstream_write = drv_write,
+        .mailstream_close = drv_close,
+        .mailstream_get_fd = drv_get_fd,
+        .mailstream_free = drv_free,
+        .mailstream_cancel = drv_cancel,
+        .mailstream_get_cancel = drv_get_cancel,
+        .mailstream_get_certificate_chain = NULL,
+        .mailstream_setup_idle = NULL,
+        .mailstream_unsetup_idle = NULL,
+        .mailstream_interrupt_idle = NULL,
 };
 
 mailstream *

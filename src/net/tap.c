@@ -27,7 +27,7 @@
 #include "mailbench/tap.h"
 #include "mailbench/xalloc.h"
 
-#define TAP_QUEUE 1024 /* commands in flight (pipelining depth is far lower) */
+#define TAP_QUEUE     1024 /* commands in flight (pipelining depth is far lower) */
 #define TAP_SHOWN_MAX 4096 /* bytes of a data line kept for display */
 
 enum tap_mode {
@@ -76,14 +76,14 @@ struct mb_tap {
 	size_t qhead, qlen;
 
 	/* state of the exchange */
-	bool in_reply;     /* a multi-line SMTP reply is being read */
-	int reply_rtt;     /* rtt of the reply being read */
-	bool auth;         /* the client is answering SASL challenges */
+	bool in_reply; /* a multi-line SMTP reply is being read */
+	int reply_rtt; /* rtt of the reply being read */
+	bool auth;     /* the client is answering SASL challenges */
 	char auth_mech[24];
-	int auth_step;     /* answers given so far */
-	char auth_tag[24]; /* IMAP: the AUTHENTICATE command's tag */
-	bool masking_cmd;  /* IMAP: the rest of this command is secret (LOGIN) */
-	bool idle;         /* IMAP: IDLE in progress, "DONE" is not a command */
+	int auth_step;               /* answers given so far */
+	char auth_tag[24];           /* IMAP: the AUTHENTICATE command's tag */
+	bool masking_cmd;            /* IMAP: the rest of this command is secret (LOGIN) */
+	bool idle;                   /* IMAP: IDLE in progress, "DONE" is not a command */
 	struct tap_cmd *last_pushed; /* the queue entry of the client line being processed */
 	char answered[160];          /* the command the reply being emitted answers */
 };
@@ -169,7 +169,7 @@ queue_head(struct mb_tap *tap)
 
 static void
 queue_push(struct mb_tap *tap, const char *verb, size_t vlen, const char *tag, size_t tlen,
-	   bool has_args)
+           bool has_args)
 {
 	struct tap_cmd *c;
 
@@ -227,7 +227,7 @@ queue_take_tag(struct mb_tap *tap, const char *tag, size_t tlen, struct tap_cmd 
 			*out = *c;
 			for (j = i; j + 1 < tap->qlen; j++)
 				tap->queue[(tap->qhead + j) % TAP_QUEUE] =
-					tap->queue[(tap->qhead + j + 1) % TAP_QUEUE];
+				        tap->queue[(tap->qhead + j + 1) % TAP_QUEUE];
 			tap->qlen--;
 			return true;
 		}
@@ -363,8 +363,8 @@ mask_sasl_answer(struct mb_tap *tap, const char *line, size_t len, struct mb_buf
 
 /* "AUTH PLAIN <b64>" with an initial response: mask the response. */
 static void
-mask_auth_command(struct mb_tap *tap, const char *line, size_t len, const char *ir,
-		  size_t irlen, struct mb_buf *out)
+mask_auth_command(struct mb_tap *tap, const char *line, size_t len, const char *ir, size_t irlen,
+                  struct mb_buf *out)
 {
 	mb_buf_add(out, line, (size_t)(ir - line));
 	if (irlen == 1 && ir[0] == '=') /* an empty initial response */
@@ -389,7 +389,7 @@ start_auth(struct mb_tap *tap, const char *mech, size_t mlen)
 /* SMTP and POP3 command lines: masking and the queue. */
 static void
 client_line_smtp_pop3(struct mb_tap *tap, const char *line, size_t len, struct mb_buf *shown,
-		      int *flags)
+                      int *flags)
 {
 	const char *p = line, *end = line + len, *verb, *w1, *w2;
 	size_t vlen, w1len, w2len;
@@ -425,8 +425,8 @@ client_line_smtp_pop3(struct mb_tap *tap, const char *line, size_t len, struct m
 
 /* IMAP command lines: LOGIN and AUTHENTICATE masking, tags, literals. */
 static void
-client_line_imap(struct mb_tap *tap, const char *line, size_t len, struct mb_buf *shown,
-		 int *flags, uint64_t literal)
+client_line_imap(struct mb_tap *tap, const char *line, size_t len, struct mb_buf *shown, int *flags,
+                 uint64_t literal)
 {
 	const char *p = line, *end = line + len, *tag, *verb, *w1;
 	size_t tlen, vlen, w1len;
@@ -471,7 +471,8 @@ client_line_imap(struct mb_tap *tap, const char *line, size_t len, struct mb_buf
 		size_t irlen, mlen = w1len;
 
 		start_auth(tap, mech, mlen);
-		memcpy(tap->auth_tag, tag, tlen < sizeof tap->auth_tag ? tlen : sizeof tap->auth_tag - 1);
+		memcpy(tap->auth_tag, tag,
+		       tlen < sizeof tap->auth_tag ? tlen : sizeof tap->auth_tag - 1);
 		tap->auth_tag[tlen < sizeof tap->auth_tag ? tlen : sizeof tap->auth_tag - 1] = '\0';
 		if (next_word(&p, end, &ir, &irlen)) {
 			mask_auth_command(tap, line, len, ir, irlen, shown);
@@ -574,7 +575,7 @@ client_data_line(struct mb_tap *tap)
 		cs->data_bytes += total;
 		if (tap->show_data)
 			emit_text(tap, MB_TDIR_CLIENT,
-				  MB_TL_BODY | (total > cs->line.len ? MB_TL_TRUNC : 0), line, len);
+			          MB_TL_BODY | (total > cs->line.len ? MB_TL_TRUNC : 0), line, len);
 	}
 	mb_buf_reset(&cs->line);
 	cs->line_total = 0;
@@ -606,7 +607,7 @@ client_literal(struct mb_tap *tap, const char *p, size_t n)
 
 			mb_buf_addf(&sum, "{%llu bytes}", (unsigned long long)cs->literal_size);
 			emit_text(tap, MB_TDIR_CLIENT, MB_TL_SUMMARY | MB_TL_LITERAL, sum.data,
-				  sum.len);
+			          sum.len);
 			mb_buf_release(&sum);
 		}
 		cs->mask_literal = false;
@@ -630,7 +631,7 @@ mb_tap_client(struct mb_tap *tap, const void *data, size_t len, bool private)
 			cs->private = true;
 		nl = memchr(p, '\n', (size_t)(end - p));
 		side_append(cs, p, (size_t)((nl ? nl : end) - p),
-			    cs->mode == MODE_DATA ? TAP_SHOWN_MAX : MB_NET_LINE_MAX);
+		            cs->mode == MODE_DATA ? TAP_SHOWN_MAX : MB_NET_LINE_MAX);
 		if (nl == NULL)
 			break;
 		cs->line_total++; /* the LF */
@@ -666,8 +667,8 @@ pop3_after_status(struct mb_tap *tap, const struct tap_cmd *cmd, bool okay)
 		ss->mode = MODE_DATA;
 		ss->data_bytes = ss->data_lines = 0;
 	} else if (strcmp(cmd->verb, "CAPA") == 0 ||
-		   ((strcmp(cmd->verb, "LIST") == 0 || strcmp(cmd->verb, "UIDL") == 0) &&
-		    !cmd->has_args)) {
+	           ((strcmp(cmd->verb, "LIST") == 0 || strcmp(cmd->verb, "UIDL") == 0) &&
+	            !cmd->has_args)) {
 		ss->mode = MODE_MULTI;
 	}
 }
@@ -692,7 +693,7 @@ challenge_meaning(const char *b64, size_t len, struct mb_buf *out)
 
 static void
 server_line_smtp(struct mb_tap *tap, const char *line, size_t len, struct mb_tline *tl,
-		 struct mb_buf *meaning)
+                 struct mb_buf *meaning)
 {
 	bool last = len < 4 || line[3] != '-';
 	struct tap_cmd *cmd = queue_head(tap);
@@ -724,7 +725,7 @@ server_line_smtp(struct mb_tap *tap, const char *line, size_t len, struct mb_tli
 
 static void
 server_line_pop3(struct mb_tap *tap, const char *line, size_t len, struct mb_tline *tl,
-		 struct mb_buf *meaning)
+                 struct mb_buf *meaning)
 {
 	struct tap_cmd *cmd = queue_head(tap), copy;
 	bool okay = len >= 3 && strncmp(line, "+OK", 3) == 0;
@@ -749,7 +750,7 @@ server_line_pop3(struct mb_tap *tap, const char *line, size_t len, struct mb_tli
 
 static void
 server_line_imap(struct mb_tap *tap, const char *line, size_t len, struct mb_tline *tl,
-		 struct mb_buf *meaning)
+                 struct mb_buf *meaning)
 {
 	const char *p = line, *end = line + len, *tag;
 	size_t tlen;
@@ -817,10 +818,11 @@ server_emit_line(struct mb_tap *tap, struct mb_error *err)
 
 	if (tap->proto == MB_PROTO_IMAP && trailing_literal(line, len, &literal)) {
 		if (literal > MB_NET_LITERAL_MAX) {
-			mb_error_set(err, MB_ERR_PROTO,
-				     "server announced a literal of %llu bytes, more than the limit "
-				     "of %d: session aborted",
-				     (unsigned long long)literal, MB_NET_LITERAL_MAX);
+			mb_error_set(
+			        err, MB_ERR_PROTO,
+			        "server announced a literal of %llu bytes, more than the limit "
+			        "of %d: session aborted",
+			        (unsigned long long)literal, MB_NET_LITERAL_MAX);
 			rc = -1;
 		}
 		ss->mode = MODE_LITERAL;
@@ -861,8 +863,8 @@ server_data_line(struct mb_tap *tap)
 		ss->data_bytes += total;
 		if (tap->show_data)
 			emit_text(tap, MB_TDIR_SERVER,
-				  flags | MB_TL_BODY | (total > ss->line.len ? MB_TL_TRUNC : 0),
-				  line, len);
+			          flags | MB_TL_BODY | (total > ss->line.len ? MB_TL_TRUNC : 0),
+			          line, len);
 	}
 	mb_buf_reset(&ss->line);
 	ss->line_total = 0;
@@ -885,7 +887,8 @@ server_literal(struct mb_tap *tap, const char *p, size_t n)
 				break;
 			size_t l = ss->line.len;
 
-			while (l > 0 && (ss->line.data[l - 1] == '\n' || ss->line.data[l - 1] == '\r'))
+			while (l > 0 &&
+			       (ss->line.data[l - 1] == '\n' || ss->line.data[l - 1] == '\r'))
 				l--;
 			emit_text(tap, MB_TDIR_SERVER, MB_TL_BODY, ss->line.data, l);
 			mb_buf_reset(&ss->line);
@@ -925,9 +928,9 @@ mb_tap_server(struct mb_tap *tap, const void *data, size_t len, struct mb_error 
 		n = (size_t)((nl ? nl : end) - p);
 		if (ss->mode == MODE_LINE && ss->line_total + n > MB_NET_LINE_MAX) {
 			return mb_error_set(err, MB_ERR_PROTO,
-					    "server sent a line longer than %d bytes: session "
-					    "aborted",
-					    MB_NET_LINE_MAX);
+			                    "server sent a line longer than %d bytes: session "
+			                    "aborted",
+			                    MB_NET_LINE_MAX);
 		}
 		side_append(ss, p, n, ss->mode == MODE_LINE ? MB_NET_LINE_MAX : TAP_SHOWN_MAX);
 		if (nl == NULL)
@@ -948,7 +951,7 @@ mb_tap_eof(struct mb_tap *tap)
 {
 	if (tap->server.line_total > 0) {
 		emit_text(tap, MB_TDIR_SERVER, MB_TL_PARTIAL | MB_TL_NOCR, tap->server.line.data,
-			  tap->server.line.len);
+		          tap->server.line.len);
 		mb_buf_reset(&tap->server.line);
 		tap->server.line_total = 0;
 	}

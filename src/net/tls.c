@@ -115,8 +115,9 @@ show_certificate(struct mb_conn *c)
 	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, fp, &fplen) == 0)
 		for (i = 0; i < fplen && i < 32; i++)
 			snprintf(hex + 3 * i, 4, "%02X%s", fp[i], i + 1 < fplen ? ":" : "");
-	mb_tap_note(c->tap, MB_TDIR_TLS, 0, "certificate: %s (issued by %s), valid until %s, chain of %u",
-		    subject, issuer, until, n);
+	mb_tap_note(c->tap, MB_TDIR_TLS, 0,
+	            "certificate: %s (issued by %s), valid until %s, chain of %u", subject, issuer,
+	            until, n);
 	mb_tap_note(c->tap, MB_TDIR_TLS, 0, "certificate SHA-256 fingerprint: %s", hex);
 	return crt;
 }
@@ -147,7 +148,7 @@ explain_status(struct mb_conn *c, unsigned status, gnutls_x509_crt_t crt, struct
 		if (crt != NULL)
 			cert_names(crt, &names);
 		mb_buf_addf(why, "%sit is for %s, not for '%s'", why->len ? "; " : "",
-			    names.len ? names.data : "other names", c->host);
+		            names.len ? names.data : "other names", c->host);
 		mb_buf_release(&names);
 	}
 	if (status & GNUTLS_CERT_REVOKED)
@@ -163,8 +164,8 @@ explain_status(struct mb_conn *c, unsigned status, gnutls_x509_crt_t crt, struct
 	if (why->len == 0) {
 		gnutls_datum_t out = {0};
 
-		if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) ==
-		    0) {
+		if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out,
+		                                                 0) == 0) {
 			mb_buf_add(why, out.data, out.size);
 			gnutls_free(out.data);
 		} else
@@ -196,22 +197,22 @@ verify(struct mb_conn *c, struct mb_error *err)
 	if (status == 0) {
 		c->tls_verified = true;
 		mb_tap_note(c->tap, MB_TDIR_TLS, 0,
-			    "certificate verified: valid for '%s', chain trusted by %s%s", c->host,
-			    c->ca_file ? "CA file " : "", anchors);
+		            "certificate verified: valid for '%s', chain trusted by %s%s", c->host,
+		            c->ca_file ? "CA file " : "", anchors);
 		mb_buf_release(&why);
 		return 0;
 	}
 	if (!c->tls_verify) {
 		mb_tap_note(c->tap, MB_TDIR_TLS, MB_TL_WARN,
-			    "WARNING: certificate NOT verified (%s), continuing because this "
-			    "account has tls_verify = no: anyone on the path could read and change "
-			    "this session",
-			    why.data);
+		            "WARNING: certificate NOT verified (%s), continuing because this "
+		            "account has tls_verify = no: anyone on the path could read and change "
+		            "this session",
+		            why.data);
 		mb_buf_release(&why);
 		return 0;
 	}
 	mb_error_set(err, MB_ERR_TLS, "certificate of '%s' not trusted: %s (checked against %s%s)",
-		     c->host, why.data, c->ca_file ? "CA file " : "", anchors);
+	             c->host, why.data, c->ca_file ? "CA file " : "", anchors);
 	mb_buf_release(&why);
 	return mb_net_fail(c, err);
 }
@@ -225,16 +226,17 @@ setup(struct mb_conn *c, struct mb_error *err)
 	if ((r = gnutls_certificate_allocate_credentials(&c->cred)) < 0)
 		return mb_error_set(err, MB_ERR_TLS, "cannot set up TLS: %s", gnutls_strerror(r));
 	if (c->ca_file != NULL) {
-		r = gnutls_certificate_set_x509_trust_file(c->cred, c->ca_file, GNUTLS_X509_FMT_PEM);
+		r = gnutls_certificate_set_x509_trust_file(c->cred, c->ca_file,
+		                                           GNUTLS_X509_FMT_PEM);
 		if (r < 0)
 			return mb_error_set(err, MB_ERR_TLS, "cannot read CA file '%s': %s",
-					    c->ca_file, gnutls_strerror(r));
+			                    c->ca_file, gnutls_strerror(r));
 		if (r == 0)
 			return mb_error_set(err, MB_ERR_TLS, "no certificate in CA file '%s'",
-					    c->ca_file);
+			                    c->ca_file);
 	} else if ((r = gnutls_certificate_set_x509_system_trust(c->cred)) < 0) {
 		return mb_error_set(err, MB_ERR_TLS, "cannot load the system's trusted CAs: %s",
-				    gnutls_strerror(r));
+		                    gnutls_strerror(r));
 	}
 	if ((r = gnutls_init(&c->tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL)) < 0) {
 		c->tls = NULL;
@@ -276,32 +278,34 @@ mb_tls_handshake(struct mb_conn *c, struct mb_error *err)
 		}
 		if (!gnutls_error_is_fatal(r))
 			continue;
-		if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET || r == GNUTLS_E_NO_PRIORITIES_WERE_SET ||
-		    r == GNUTLS_E_INSUFFICIENT_SECURITY)
-			mb_error_set(err, MB_ERR_TLS,
-				     "TLS handshake with '%s' failed: %s (mailbench requires TLS 1.2 "
-				     "or newer; the server may offer only older versions)",
-				     c->host, gnutls_strerror(r));
+		if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
+		    r == GNUTLS_E_NO_PRIORITIES_WERE_SET || r == GNUTLS_E_INSUFFICIENT_SECURITY)
+			mb_error_set(
+			        err, MB_ERR_TLS,
+			        "TLS handshake with '%s' failed: %s (mailbench requires TLS 1.2 "
+			        "or newer; the server may offer only older versions)",
+			        c->host, gnutls_strerror(r));
 		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
-			 gnutls_alert_get(c->tls) == GNUTLS_A_PROTOCOL_VERSION)
-			mb_error_set(err, MB_ERR_TLS,
-				     "TLS handshake with '%s' failed: the server refused every TLS "
-				     "version mailbench offers (alert '%s'): mailbench requires TLS "
-				     "1.2 or newer, and the server may offer only older versions",
-				     c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
+		         gnutls_alert_get(c->tls) == GNUTLS_A_PROTOCOL_VERSION)
+			mb_error_set(
+			        err, MB_ERR_TLS,
+			        "TLS handshake with '%s' failed: the server refused every TLS "
+			        "version mailbench offers (alert '%s'): mailbench requires TLS "
+			        "1.2 or newer, and the server may offer only older versions",
+			        c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
 		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 			mb_error_set(err, MB_ERR_TLS,
-				     "TLS handshake with '%s' failed: the server sent alert '%s'",
-				     c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
+			             "TLS handshake with '%s' failed: the server sent alert '%s'",
+			             c->host, gnutls_alert_get_name(gnutls_alert_get(c->tls)));
 		else
 			mb_error_set(err, MB_ERR_TLS, "TLS handshake with '%s' failed: %s", c->host,
-				     gnutls_strerror(r));
+			             gnutls_strerror(r));
 		mb_tls_close(c);
 		return mb_net_fail(c, err);
 	}
 	desc = gnutls_session_get_desc(c->tls);
 	snprintf(c->tls_desc, sizeof c->tls_desc, "%s",
-		 gnutls_protocol_get_name(gnutls_protocol_get_version(c->tls)));
+	         gnutls_protocol_get_name(gnutls_protocol_get_version(c->tls)));
 	mb_tap_note(c->tap, MB_TDIR_TLS, 0, "TLS established: %s", desc ? desc : c->tls_desc);
 	gnutls_free(desc);
 	return verify(c, err);
@@ -326,7 +330,7 @@ mb_tls_recv(struct mb_conn *c, void *buf, size_t len, struct mb_error *err)
 		if (!gnutls_error_is_fatal((int)r))
 			continue;
 		mb_error_set(err, MB_ERR_CONN, "TLS connection to '%s' failed: %s", c->host,
-			     gnutls_strerror((int)r));
+		             gnutls_strerror((int)r));
 		return -1;
 	}
 }
@@ -346,7 +350,7 @@ mb_tls_send(struct mb_conn *c, const void *buf, size_t len, struct mb_error *err
 			continue;
 		}
 		mb_error_set(err, MB_ERR_CONN, "TLS connection to '%s' failed: %s", c->host,
-			     gnutls_strerror((int)r));
+		             gnutls_strerror((int)r));
 		return -1;
 	}
 }

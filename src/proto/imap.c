@@ -69,17 +69,18 @@ fail(struct mb_imap *i, int r, const char *what, struct mb_error *err)
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 		return mb_error_set(err, MB_ERR_CONN, "%s: the connection to '%s' broke", what,
-				    i->host);
+		                    i->host);
 	case MAILIMAP_ERROR_PARSE:
 		return mb_error_set(err, MB_ERR_PROTO,
-				    "%s: the server's response could not be parsed: session ended",
-				    what);
+		                    "%s: the server's response could not be parsed: session ended",
+		                    what);
 	case MAILIMAP_ERROR_PROTOCOL:
-		return mb_error_set(err, MB_ERR_PROTO, "%s: the server answered BAD or out of turn%s%s",
-				    what, text[0] ? ": " : "", text);
+		return mb_error_set(err, MB_ERR_PROTO,
+		                    "%s: the server answered BAD or out of turn%s%s", what,
+		                    text[0] ? ": " : "", text);
 	case MAILIMAP_ERROR_FATAL:
 		return mb_error_set(err, MB_ERR_CONN, "%s: the server said BYE%s%s", what,
-				    text[0] ? ": " : "", text);
+		                    text[0] ? ": " : "", text);
 	case MAILIMAP_ERROR_LOGIN:
 		return mb_error_set(err, MB_ERR_AUTH, "%s: NO %s", what, text);
 	default:
@@ -184,7 +185,7 @@ no_progress(size_t current, size_t maximum, void *ctx)
 
 static bool
 body_handler(int att_type, struct mailimap_msg_att_body_section *section, const char *bytes,
-	     size_t len, void *ctx)
+             size_t len, void *ctx)
 {
 	struct mb_imap *i = ctx;
 
@@ -194,7 +195,7 @@ body_handler(int att_type, struct mailimap_msg_att_body_section *section, const 
 		/* the tap stops a literal announced too big; this catches the rest */
 		i->cb_failed = true;
 		mb_error_set(&i->cb_err, MB_ERR_PROTO, "a message is larger than %d bytes: refused",
-			     MB_NET_LITERAL_MAX);
+		             MB_NET_LITERAL_MAX);
 		mb_conn_cancel(i->conn);
 		return true;
 	}
@@ -221,11 +222,21 @@ flags_of(struct mailimap_msg_att_dynamic *dyn)
 		if (ff->fl_flag == NULL)
 			continue;
 		switch (ff->fl_flag->fl_type) {
-		case MAILIMAP_FLAG_SEEN: f |= MB_FLAG_SEEN; break;
-		case MAILIMAP_FLAG_ANSWERED: f |= MB_FLAG_ANSWERED; break;
-		case MAILIMAP_FLAG_FLAGGED: f |= MB_FLAG_FLAGGED; break;
-		case MAILIMAP_FLAG_DELETED: f |= MB_FLAG_DELETED; break;
-		case MAILIMAP_FLAG_DRAFT: f |= MB_FLAG_DRAFT; break;
+		case MAILIMAP_FLAG_SEEN:
+			f |= MB_FLAG_SEEN;
+			break;
+		case MAILIMAP_FLAG_ANSWERED:
+			f |= MB_FLAG_ANSWERED;
+			break;
+		case MAILIMAP_FLAG_FLAGGED:
+			f |= MB_FLAG_FLAGGED;
+			break;
+		case MAILIMAP_FLAG_DELETED:
+			f |= MB_FLAG_DELETED;
+			break;
+		case MAILIMAP_FLAG_DRAFT:
+			f |= MB_FLAG_DRAFT;
+			break;
 		}
 	}
 	return f;
@@ -286,7 +297,7 @@ att_handler(struct mailimap_msg_att *att, void *ctx)
 				break;
 			}
 		} else if (it->att_type == MAILIMAP_MSG_ATT_ITEM_EXTENSION &&
-			   it->att_data.att_extension_data != NULL) {
+		           it->att_data.att_extension_data != NULL) {
 			struct mailimap_extension_data *ed = it->att_data.att_extension_data;
 
 			if (ed->ext_extension == &mailimap_extension_condstore &&
@@ -303,9 +314,9 @@ att_handler(struct mailimap_msg_att *att, void *ctx)
 	if (m.uid <= i->last_uid) {
 		i->cb_failed = true;
 		mb_error_set(&i->cb_err, MB_ERR_PROTO,
-			     "server sent UID %u after UID %u in one FETCH (duplicate or not "
-			     "ascending): a server error; nothing was overwritten",
-			     m.uid, i->last_uid);
+		             "server sent UID %u after UID %u in one FETCH (duplicate or not "
+		             "ascending): a server error; nothing was overwritten",
+		             m.uid, i->last_uid);
 		mb_conn_cancel(i->conn);
 		goto out;
 	}
@@ -358,23 +369,25 @@ login(struct mb_imap *i, struct mb_error *err)
 		plain = false;
 	else if (i->auth != NULL && strcasecmp(i->auth, "plain") == 0) {
 		if (!mb_imap_has(i, "AUTH=PLAIN"))
-			return mb_error_set(err, MB_ERR_AUTH, "'%s' does not offer AUTHENTICATE PLAIN",
-					    i->host);
+			return mb_error_set(err, MB_ERR_AUTH,
+			                    "'%s' does not offer AUTHENTICATE PLAIN", i->host);
 		plain = true;
 	}
 	if (!mb_conn_is_tls(i->conn)) {
 		if (!is_loopback(mb_conn_peer(i->conn)))
-			return mb_error_set(err, MB_ERR_AUTH,
-					    "refusing to send the password in plain text to '%s': use "
-					    "imap_security = starttls or tls",
-					    i->host);
+			return mb_error_set(
+			        err, MB_ERR_AUTH,
+			        "refusing to send the password in plain text to '%s': use "
+			        "imap_security = starttls or tls",
+			        i->host);
 		mb_conn_note(i->conn, MB_TDIR_INFO, MB_TL_WARN,
-			     "the password goes in plain text: allowed only because the server is "
-			     "on this machine (loopback)");
+		             "the password goes in plain text: allowed only because the server is "
+		             "on this machine (loopback)");
 	}
 	if (!plain && mb_imap_has(i, "LOGINDISABLED"))
 		return mb_error_set(err, MB_ERR_AUTH,
-				    "'%s' has disabled LOGIN here (LOGINDISABLED): use TLS", i->host);
+		                    "'%s' has disabled LOGIN here (LOGINDISABLED): use TLS",
+		                    i->host);
 	mb_conn_set_deadline(i->conn, i->timeout);
 	if (plain) {
 		struct mb_buf raw = MB_BUF_INIT, cmd = MB_BUF_INIT;
@@ -391,8 +404,9 @@ login(struct mb_imap *i, struct mb_error *err)
 		explicit_bzero(cmd.data, cmd.len);
 		mb_buf_release(&cmd);
 		if (r != MAILIMAP_NO_ERROR)
-			return fail(i, r == MAILIMAP_ERROR_CUSTOM_COMMAND ? MAILIMAP_ERROR_LOGIN : r,
-				    "authentication failed", err);
+			return fail(i,
+			            r == MAILIMAP_ERROR_CUSTOM_COMMAND ? MAILIMAP_ERROR_LOGIN : r,
+			            "authentication failed", err);
 		i->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
 	} else {
 		r = mailimap_login(i->imap, i->user, i->password);
@@ -413,8 +427,8 @@ mb_imap_open(struct mb_imap *i, struct mb_error *err)
 
 	if (!i->tls_verify)
 		mb_conn_note(i->conn, MB_TDIR_TLS, MB_TL_WARN,
-			     "WARNING: this account has tls_verify = no: certificates are not "
-			     "checked, a man in the middle would go unnoticed");
+		             "WARNING: this account has tls_verify = no: certificates are not "
+		             "checked, a man in the middle would go unnoticed");
 	if (mb_conn_connect(i->conn, i->host, i->port, i->security == MB_SEC_TLS, err) < 0)
 		return -1;
 	if ((st = mb_conn_mailstream(i->conn)) == NULL || (i->imap = mailimap_new(0, NULL)) == NULL)
@@ -428,53 +442,60 @@ mb_imap_open(struct mb_imap *i, struct mb_error *err)
 		if (i->imap->imap_stream == NULL)
 			mailstream_close(st);
 		if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION)
-			return mb_error_set(err, MB_ERR_RESP, "server refused the connection: BYE %s",
-					    i->imap->imap_response ? i->imap->imap_response : "");
+			return mb_error_set(err, MB_ERR_RESP,
+			                    "server refused the connection: BYE %s",
+			                    i->imap->imap_response ? i->imap->imap_response : "");
 		return fail(i, r, "greeting", err);
 	}
 	if (mb_conn_pending(i->conn) + i->imap->imap_stream->read_buffer_len > 0)
-		return mb_error_set(err, MB_ERR_PROTO,
-				    "server sent more after its greeting, before mailbench spoke: a "
-				    "broken or hostile server");
+		return mb_error_set(
+		        err, MB_ERR_PROTO,
+		        "server sent more after its greeting, before mailbench spoke: a "
+		        "broken or hostile server");
 	if (r == MAILIMAP_NO_ERROR_AUTHENTICATED && i->security == MB_SEC_STARTTLS)
-		return mb_error_set(err, MB_ERR_TLS,
-				    "server greeted with PREAUTH on a plain connection, so STARTTLS "
-				    "can never happen; this account requires TLS: session ended "
-				    "(CVE-2020-12398 class)");
+		return mb_error_set(
+		        err, MB_ERR_TLS,
+		        "server greeted with PREAUTH on a plain connection, so STARTTLS "
+		        "can never happen; this account requires TLS: session ended "
+		        "(CVE-2020-12398 class)");
 	if (i->security == MB_SEC_STARTTLS) {
 		/* the greeting's [CAPABILITY ...], or ask */
-		if (i->imap->imap_connection_info->imap_capability == NULL && refresh_caps(i, err) < 0)
+		if (i->imap->imap_connection_info->imap_capability == NULL &&
+		    refresh_caps(i, err) < 0)
 			return -1;
 		if (!mb_imap_has(i, "STARTTLS"))
-			return mb_error_set(err, MB_ERR_TLS,
-					    "'%s' does not offer STARTTLS, and this account requires "
-					    "TLS (imap_security = starttls): nothing more is sent in "
-					    "plain text",
-					    i->host);
+			return mb_error_set(
+			        err, MB_ERR_TLS,
+			        "'%s' does not offer STARTTLS, and this account requires "
+			        "TLS (imap_security = starttls): nothing more is sent in "
+			        "plain text",
+			        i->host);
 		mb_conn_set_deadline(i->conn, i->timeout);
 		r = mailimap_starttls(i->imap);
 		/* libetpan saw bytes after the go-ahead: our check names the injection */
 		if (r == MAILIMAP_ERROR_STARTTLS && i->imap->imap_stream != NULL &&
 		    i->imap->imap_stream->read_buffer_len > 0)
-			return mb_conn_start_tls(i->conn, i->imap->imap_stream->read_buffer_len, err);
+			return mb_conn_start_tls(i->conn, i->imap->imap_stream->read_buffer_len,
+			                         err);
 		if (r != MAILIMAP_NO_ERROR)
 			return fail(i, r == MAILIMAP_ERROR_STARTTLS ? MAILIMAP_ERROR_EXTENSION : r,
-				    "STARTTLS", err);
+			            "STARTTLS", err);
 		if (mb_conn_start_tls(i->conn, i->imap->imap_stream->read_buffer_len, err) < 0)
 			return -1;
 		mb_conn_note(i->conn, MB_TDIR_INFO, 0,
-			     "capabilities learned before TLS are discarded; asking again");
+		             "capabilities learned before TLS are discarded; asking again");
 	}
 	/* after TLS the old list is void; without TLS the greeting's may do */
-	if ((i->security == MB_SEC_STARTTLS || i->imap->imap_connection_info->imap_capability == NULL) &&
+	if ((i->security == MB_SEC_STARTTLS ||
+	     i->imap->imap_connection_info->imap_capability == NULL) &&
 	    refresh_caps(i, err) < 0)
 		return -1;
 	if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		mb_conn_note(i->conn, MB_TDIR_INFO, 0, "PREAUTH: the server logged us in already");
 	} else {
 		if (i->user == NULL || i->password == NULL)
-			return mb_error_set(err, MB_ERR_AUTH, "no user or password for IMAP on '%s'",
-					    i->host);
+			return mb_error_set(err, MB_ERR_AUTH,
+			                    "no user or password for IMAP on '%s'", i->host);
 		if (login(i, err) < 0)
 			return -1;
 	}
@@ -544,7 +565,7 @@ mb_imap_mailboxes_free(struct mb_imap_mailbox *v, size_t n)
 
 int
 mb_imap_select(struct mb_imap *i, const char *mailbox, struct mb_imap_select *out,
-	       struct mb_error *err)
+               struct mb_error *err)
 {
 	uint64_t modseq = 0;
 	int r;
@@ -599,7 +620,7 @@ parse_set(const char *s)
 
 int
 mb_imap_fetch(struct mb_imap *i, const char *uidset, enum mb_imap_fetch_what what,
-	      uint64_t changedsince, mb_imap_msg_fn fn, void *ctx, struct mb_error *err)
+              uint64_t changedsince, mb_imap_msg_fn fn, void *ctx, struct mb_error *err)
 {
 	struct mailimap_set *set = parse_set(uidset);
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
@@ -612,10 +633,12 @@ mb_imap_fetch(struct mb_imap *i, const char *uidset, enum mb_imap_fetch_what wha
 	if (condstore)
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_modseq());
 	if (what == MB_IMAP_FETCH_BODY) {
-		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
-		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		                                           mailimap_fetch_att_new_rfc822_size());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		                                           mailimap_fetch_att_new_internaldate());
 		mailimap_fetch_type_new_fetch_att_list_add(
-			ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+		        ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
 	}
 	i->fn = fn;
 	i->fn_ctx = ctx;
@@ -694,8 +717,7 @@ flag_list(unsigned f)
 }
 
 int
-mb_imap_store(struct mb_imap *i, uint32_t uid, unsigned add, unsigned remove,
-	      struct mb_error *err)
+mb_imap_store(struct mb_imap *i, uint32_t uid, unsigned add, unsigned remove, struct mb_error *err)
 {
 	int k, r;
 
@@ -709,7 +731,7 @@ mb_imap_store(struct mb_imap *i, uint32_t uid, unsigned add, unsigned remove,
 			continue;
 		set = mailimap_set_new_single(uid);
 		sf = k == 0 ? mailimap_store_att_flags_new_add_flags_silent(flag_list(f))
-			    : mailimap_store_att_flags_new_remove_flags_silent(flag_list(f));
+		            : mailimap_store_att_flags_new_remove_flags_silent(flag_list(f));
 		mb_conn_set_deadline(i->conn, i->timeout);
 		r = mailimap_uid_store(i->imap, set, sf);
 		mailimap_store_att_flags_free(sf);

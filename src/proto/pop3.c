@@ -115,7 +115,7 @@ read_line(struct mb_pop3 *p, struct mb_buf *out, size_t max, struct mb_error *er
 		return -1;
 	if (bare_lf)
 		return mb_error_set(err, MB_ERR_PROTO,
-				    "server ended a line with a bare LF; POP3 requires CRLF");
+		                    "server ended a line with a bare LF; POP3 requires CRLF");
 	return 0;
 }
 
@@ -143,17 +143,16 @@ read_status(struct mb_pop3 *p, struct mb_error *err)
 		rc = 0;
 	} else {
 		rc = mb_error_set(err, MB_ERR_PROTO,
-				  "server sent '%.60s' where a POP3 status (+OK or -ERR) belongs",
-				  l.data);
+		                  "server sent '%.60s' where a POP3 status (+OK or -ERR) belongs",
+		                  l.data);
 		mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_ERROR, "%s", err->msg);
 	}
 	mb_buf_release(&l);
 	return rc;
 }
 
-static int
-command(struct mb_pop3 *p, struct mb_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int command(struct mb_pop3 *p, struct mb_error *err, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* Send one command and read its status line. */
 static int
@@ -195,9 +194,10 @@ read_multi(struct mb_pop3 *p, struct mb_buf *out, size_t max_total, struct mb_er
 		if (l.len == 1 && l.data[0] == '.')
 			break;
 		if (l.len + 2 > room) {
-			rc = mb_error_set(err, MB_ERR_PROTO,
-					  "server sent more than %zu bytes in one response: refused",
-					  max_total);
+			rc = mb_error_set(
+			        err, MB_ERR_PROTO,
+			        "server sent more than %zu bytes in one response: refused",
+			        max_total);
 			break;
 		}
 		if (l.len > 0 && l.data[0] == '.')
@@ -225,8 +225,9 @@ mb_pop3_parse_capa(struct mb_pop3_caps *c, const char *text, size_t len)
 			break;
 		mb_buf_add(&list, p, (size_t)(nl - p));
 		mb_buf_addch(&list, '\n');
-#define KW(k) ((size_t)(nl - p) >= strlen(k) && strncasecmp(p, k, strlen(k)) == 0 && \
-	       ((size_t)(nl - p) == strlen(k) || p[strlen(k)] == ' '))
+#define KW(k)                                                                  \
+	((size_t)(nl - p) >= strlen(k) && strncasecmp(p, k, strlen(k)) == 0 && \
+	 ((size_t)(nl - p) == strlen(k) || p[strlen(k)] == ' '))
 		if (KW("UIDL"))
 			c->uidl = true;
 		else if (KW("TOP"))
@@ -243,7 +244,8 @@ mb_pop3_parse_capa(struct mb_pop3_caps *c, const char *text, size_t len)
 			const char *q = p + 4;
 
 			while (q + 5 <= nl) {
-				if (strncasecmp(q, " PLAIN", 6) == 0 && (q + 6 == nl || q[6] == ' '))
+				if (strncasecmp(q, " PLAIN", 6) == 0 &&
+				    (q + 6 == nl || q[6] == ' '))
 					c->sasl_plain = true;
 				q++;
 			}
@@ -271,7 +273,8 @@ capa(struct mb_pop3 *p, struct mb_error *err)
 	if ((r = command(p, err, "CAPA")) < 0)
 		return -1;
 	if (r == 0) {
-		mb_conn_note(p->conn, MB_TDIR_INFO, 0, "the server does not answer CAPA: no extensions assumed");
+		mb_conn_note(p->conn, MB_TDIR_INFO, 0,
+		             "the server does not answer CAPA: no extensions assumed");
 		return 0;
 	}
 	if (read_multi(p, &lines, 64 * 1024, err) < 0) {
@@ -293,7 +296,7 @@ greeting_stamp(struct mb_pop3 *p)
 		return;
 	if ((size_t)(gt - lt + 1) < sizeof p->caps.apop_stamp)
 		snprintf(p->caps.apop_stamp, sizeof p->caps.apop_stamp, "%.*s", (int)(gt - lt + 1),
-			 lt);
+		         lt);
 }
 
 static bool
@@ -323,18 +326,20 @@ login(struct mb_pop3 *p, struct mb_error *err)
 		if ((r = command(p, err, "APOP %s %s", p->user, hex)) < 0)
 			return -1;
 		if (r == 0)
-			return mb_error_set(err, MB_ERR_AUTH, "APOP refused: -ERR %s", p->line.data);
+			return mb_error_set(err, MB_ERR_AUTH, "APOP refused: -ERR %s",
+			                    p->line.data);
 		return 0;
 	}
 	if (!mb_conn_is_tls(p->conn)) {
 		if (!is_loopback(mb_conn_peer(p->conn)))
-			return mb_error_set(err, MB_ERR_AUTH,
-					    "refusing to send the password in plain text to '%s': use "
-					    "pop3_security = starttls or tls",
-					    p->host);
+			return mb_error_set(
+			        err, MB_ERR_AUTH,
+			        "refusing to send the password in plain text to '%s': use "
+			        "pop3_security = starttls or tls",
+			        p->host);
 		mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
-			     "the password goes in plain text: allowed only because the server is "
-			     "on this machine (loopback)");
+		             "the password goes in plain text: allowed only because the server is "
+		             "on this machine (loopback)");
 	}
 	if (p->caps.capa && !p->caps.user && p->caps.sasl_plain) {
 		struct mb_buf raw = MB_BUF_INIT, b64 = MB_BUF_INIT;
@@ -353,7 +358,7 @@ login(struct mb_pop3 *p, struct mb_error *err)
 			return -1;
 		if (r == 0)
 			return mb_error_set(err, MB_ERR_AUTH, "authentication failed: -ERR %s",
-					    p->line.data);
+			                    p->line.data);
 		return 0;
 	}
 	if ((r = command(p, err, "USER %s", p->user)) < 0)
@@ -363,7 +368,8 @@ login(struct mb_pop3 *p, struct mb_error *err)
 	if ((r = command(p, err, "PASS %s", p->password)) < 0)
 		return -1;
 	if (r == 0)
-		return mb_error_set(err, MB_ERR_AUTH, "authentication failed: -ERR %s", p->line.data);
+		return mb_error_set(err, MB_ERR_AUTH, "authentication failed: -ERR %s",
+		                    p->line.data);
 	return 0;
 }
 
@@ -374,43 +380,46 @@ mb_pop3_open(struct mb_pop3 *p, struct mb_error *err)
 
 	if (!p->tls_verify)
 		mb_conn_note(p->conn, MB_TDIR_TLS, MB_TL_WARN,
-			     "WARNING: this account has tls_verify = no: certificates are not "
-			     "checked, a man in the middle would go unnoticed");
+		             "WARNING: this account has tls_verify = no: certificates are not "
+		             "checked, a man in the middle would go unnoticed");
 	if (mb_conn_connect(p->conn, p->host, p->port, p->security == MB_SEC_TLS, err) < 0)
 		return -1;
 	if ((r = read_status(p, err)) < 0)
 		return -1;
 	if (r == 0)
 		return mb_error_set(err, MB_ERR_RESP, "server refused the connection: -ERR %s",
-				    p->line.data);
+		                    p->line.data);
 	if (mb_conn_pending(p->conn) > 0)
-		return mb_error_set(err, MB_ERR_PROTO,
-				    "server sent more after its greeting, before mailbench spoke: a "
-				    "broken or hostile server");
+		return mb_error_set(
+		        err, MB_ERR_PROTO,
+		        "server sent more after its greeting, before mailbench spoke: a "
+		        "broken or hostile server");
 	greeting_stamp(p);
 	if (capa(p, err) < 0)
 		return -1;
 	if (p->security == MB_SEC_STARTTLS) {
 		if (p->caps.capa && !p->caps.stls)
-			return mb_error_set(err, MB_ERR_TLS,
-					    "'%s' does not offer STLS, and this account requires TLS "
-					    "(pop3_security = starttls): nothing more is sent in plain "
-					    "text",
-					    p->host);
+			return mb_error_set(
+			        err, MB_ERR_TLS,
+			        "'%s' does not offer STLS, and this account requires TLS "
+			        "(pop3_security = starttls): nothing more is sent in plain "
+			        "text",
+			        p->host);
 		if ((r = command(p, err, "STLS")) < 0)
 			return -1;
 		if (r == 0)
 			return mb_error_set(err, MB_ERR_TLS, "server refused STLS: -ERR %s",
-					    p->line.data);
+			                    p->line.data);
 		if (mb_conn_start_tls(p->conn, 0, err) < 0)
 			return -1;
 		mb_conn_note(p->conn, MB_TDIR_INFO, 0,
-			     "capabilities learned before TLS are discarded; asking again");
+		             "capabilities learned before TLS are discarded; asking again");
 		if (capa(p, err) < 0)
 			return -1;
 	}
 	if (p->user == NULL || p->password == NULL)
-		return mb_error_set(err, MB_ERR_AUTH, "no user or password for POP3 on '%s'", p->host);
+		return mb_error_set(err, MB_ERR_AUTH, "no user or password for POP3 on '%s'",
+		                    p->host);
 	return login(p, err);
 }
 
@@ -436,7 +445,7 @@ mb_pop3_stat(struct mb_pop3 *p, uint32_t *count, uint64_t *size, struct mb_error
 
 int
 mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, size_t *n, bool uidl,
-		      struct mb_error *err)
+                      struct mb_error *err)
 {
 	const char *q = text, *end = text + len, *nl;
 	size_t cap = *n, i = 0;
@@ -450,21 +459,26 @@ mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, s
 		if (nl == NULL)
 			break;
 		if (memchr(q, '\0', (size_t)(nl - q)) != NULL)
-			return mb_error_set(err, MB_ERR_PROTO, "server sent a NUL byte in a listing");
+			return mb_error_set(err, MB_ERR_PROTO,
+			                    "server sent a NUL byte in a listing");
 		/* a line of ours, NUL-terminated, for sscanf; longer ones are malformed */
 		if ((size_t)(nl - q) >= sizeof line) {
 			if (!uidl)
-				return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed LIST line");
+				return mb_error_set(err, MB_ERR_PROTO,
+				                    "server sent a malformed LIST line");
 			return 1;
 		}
 		memcpy(line, q, (size_t)(nl - q));
 		line[nl - q] = '\0';
 		if (!uidl) {
-			if (sscanf(line, "%lu %llu", &num, &size) != 2 || num == 0 || num > UINT32_MAX)
-				return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed LIST line");
+			if (sscanf(line, "%lu %llu", &num, &size) != 2 || num == 0 ||
+			    num > UINT32_MAX)
+				return mb_error_set(err, MB_ERR_PROTO,
+				                    "server sent a malformed LIST line");
 			if (*n >= LIST_MAX_ENTRIES)
-				return mb_error_set(err, MB_ERR_PROTO, "more than %d messages in LIST",
-						    LIST_MAX_ENTRIES);
+				return mb_error_set(err, MB_ERR_PROTO,
+				                    "more than %d messages in LIST",
+				                    LIST_MAX_ENTRIES);
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 64;
 				*msgs = xreallocarray(*msgs, cap, sizeof **msgs);
@@ -485,7 +499,7 @@ mb_pop3_parse_listing(const char *text, size_t len, struct mb_pop3_msg **msgs, s
 			for (i = 0; i < *n && (*msgs)[i].num != num; i++)
 				;
 		if (i < *n)
-			snprintf((*msgs)[i].uidl, sizeof (*msgs)[i].uidl, "%s", id);
+			snprintf((*msgs)[i].uidl, sizeof(*msgs)[i].uidl, "%s", id);
 	}
 	return 0;
 }
@@ -556,11 +570,12 @@ mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct mb_
 		goto fail;
 	if (r > 0)
 		mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
-			     "server sent a malformed UIDL line: ignoring UIDLs");
+		             "server sent a malformed UIDL line: ignoring UIDLs");
 	if (r > 0 || !uidls_usable(*msgs, *n)) {
 		if (r == 0)
-			mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
-				     "the server's UIDLs are missing or not unique: not using them");
+			mb_conn_note(
+			        p->conn, MB_TDIR_INFO, MB_TL_WARN,
+			        "the server's UIDLs are missing or not unique: not using them");
 		for (i = 0; i < *n; i++)
 			(*msgs)[i].uidl[0] = '\0';
 	}
@@ -577,7 +592,7 @@ fail:
 
 int
 mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn fn, void *ctx,
-	     struct mb_error *err)
+             struct mb_error *err)
 {
 	size_t sent = 0, done = 0, depth = p->caps.pipelining ? (size_t)p->pipeline : 1;
 	struct mb_buf data = MB_BUF_INIT;
@@ -595,8 +610,8 @@ mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn f
 			goto out;
 		if (r == 0) {
 			mb_conn_note(p->conn, MB_TDIR_INFO, MB_TL_WARN,
-				     "message %u could not be retrieved (-ERR %s): skipped",
-				     nums[done], p->line.data);
+			             "message %u could not be retrieved (-ERR %s): skipped",
+			             nums[done], p->line.data);
 			done++;
 			continue;
 		}
@@ -616,7 +631,7 @@ out:
 
 int
 mb_pop3_top(struct mb_pop3 *p, uint32_t num, unsigned lines, struct mb_buf *out,
-	    struct mb_error *err)
+            struct mb_error *err)
 {
 	int r;
 
@@ -636,7 +651,8 @@ mb_pop3_dele(struct mb_pop3 *p, uint32_t num, struct mb_error *err)
 	if ((r = command(p, err, "DELE %u", num)) < 0)
 		return -1;
 	if (r == 0)
-		return mb_error_set(err, MB_ERR_RESP, "DELE %u refused: -ERR %s", num, p->line.data);
+		return mb_error_set(err, MB_ERR_RESP, "DELE %u refused: -ERR %s", num,
+		                    p->line.data);
 	return 0;
 }
 
@@ -649,7 +665,7 @@ mb_pop3_quit(struct mb_pop3 *p, struct mb_error *err)
 		return -1;
 	if (r == 0)
 		return mb_error_set(err, MB_ERR_RESP,
-				    "QUIT refused: -ERR %s (deletions may not have happened)",
-				    p->line.data);
+		                    "QUIT refused: -ERR %s (deletions may not have happened)",
+		                    p->line.data);
 	return 0;
 }

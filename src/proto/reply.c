@@ -83,21 +83,23 @@ mb_smtp_reply_feed(struct mb_smtp_reply *r, const char *line, size_t len, struct
 	size_t off;
 
 	if (mb_smtp_reply_line(line, len, &code, &last, &off) < 0)
-		return mb_error_set(err, MB_ERR_PROTO,
-				    "server sent a line that is not an SMTP reply (no 3-digit code): "
-				    "'%.*s'",
-				    (int)(len < 60 ? len : 60), line);
+		return mb_error_set(
+		        err, MB_ERR_PROTO,
+		        "server sent a line that is not an SMTP reply (no 3-digit code): "
+		        "'%.*s'",
+		        (int)(len < 60 ? len : 60), line);
 	if (r->nlines > 0 && code != r->code)
-		return mb_error_set(err, MB_ERR_PROTO,
-				    "server changed the reply code inside a multi-line reply (%d, then "
-				    "%d)",
-				    r->code, code);
-	if (r->nlines >= MB_SMTP_REPLY_MAX_LINES ||
-	    r->text.len + len > MB_SMTP_REPLY_MAX_BYTES)
-		return mb_error_set(err, MB_ERR_PROTO,
-				    "server reply too long (more than %d lines or %d bytes): session "
-				    "aborted",
-				    MB_SMTP_REPLY_MAX_LINES, MB_SMTP_REPLY_MAX_BYTES);
+		return mb_error_set(
+		        err, MB_ERR_PROTO,
+		        "server changed the reply code inside a multi-line reply (%d, then "
+		        "%d)",
+		        r->code, code);
+	if (r->nlines >= MB_SMTP_REPLY_MAX_LINES || r->text.len + len > MB_SMTP_REPLY_MAX_BYTES)
+		return mb_error_set(
+		        err, MB_ERR_PROTO,
+		        "server reply too long (more than %d lines or %d bytes): session "
+		        "aborted",
+		        MB_SMTP_REPLY_MAX_LINES, MB_SMTP_REPLY_MAX_BYTES);
 	if (r->nlines == 0) {
 		r->code = code;
 		mb_enhanced_status(line + off, len - off, r->status);
@@ -123,46 +125,84 @@ const char *
 mb_smtp_code_meaning(int code)
 {
 	switch (code) {
-	case 211: return "system status";
-	case 214: return "help message";
-	case 220: return "service ready";
-	case 221: return "closing the connection";
-	case 235: return "authentication succeeded";
-	case 250: return "requested action okay, completed";
-	case 251: return "user not local; will forward";
-	case 252: return "cannot verify the user, but will accept the message";
-	case 334: return "authentication challenge: send the next part";
-	case 354: return "start mail input; end with <CRLF>.<CRLF>";
-	case 421: return "service not available, closing the connection (try later)";
-	case 432: return "a password transition is needed";
-	case 450: return "mailbox unavailable for now (busy, or greylisting: try later)";
-	case 451: return "local error in processing: try later";
-	case 452: return "insufficient system storage, or too many recipients: try later";
-	case 454: return "temporary failure (TLS not available, or authentication)";
-	case 455: return "server unable to accommodate the parameters now";
-	case 500: return "syntax error, command unrecognised";
-	case 501: return "syntax error in parameters or arguments";
-	case 502: return "command not implemented";
-	case 503: return "bad sequence of commands";
-	case 504: return "command parameter not implemented";
-	case 521: return "this host does not accept mail";
-	case 523: return "encryption needed";
-	case 530: return "authentication required (often: STARTTLS first)";
-	case 534: return "authentication mechanism too weak";
-	case 535: return "authentication credentials invalid";
-	case 538: return "encryption required for this authentication mechanism";
-	case 550: return "mailbox unavailable (no such user, or not allowed)";
-	case 551: return "user not local";
-	case 552: return "exceeded storage allocation (message too big?)";
-	case 553: return "mailbox name not allowed";
-	case 554: return "transaction failed";
-	case 555: return "MAIL FROM/RCPT TO parameters not recognised";
+	case 211:
+		return "system status";
+	case 214:
+		return "help message";
+	case 220:
+		return "service ready";
+	case 221:
+		return "closing the connection";
+	case 235:
+		return "authentication succeeded";
+	case 250:
+		return "requested action okay, completed";
+	case 251:
+		return "user not local; will forward";
+	case 252:
+		return "cannot verify the user, but will accept the message";
+	case 334:
+		return "authentication challenge: send the next part";
+	case 354:
+		return "start mail input; end with <CRLF>.<CRLF>";
+	case 421:
+		return "service not available, closing the connection (try later)";
+	case 432:
+		return "a password transition is needed";
+	case 450:
+		return "mailbox unavailable for now (busy, or greylisting: try later)";
+	case 451:
+		return "local error in processing: try later";
+	case 452:
+		return "insufficient system storage, or too many recipients: try later";
+	case 454:
+		return "temporary failure (TLS not available, or authentication)";
+	case 455:
+		return "server unable to accommodate the parameters now";
+	case 500:
+		return "syntax error, command unrecognised";
+	case 501:
+		return "syntax error in parameters or arguments";
+	case 502:
+		return "command not implemented";
+	case 503:
+		return "bad sequence of commands";
+	case 504:
+		return "command parameter not implemented";
+	case 521:
+		return "this host does not accept mail";
+	case 523:
+		return "encryption needed";
+	case 530:
+		return "authentication required (often: STARTTLS first)";
+	case 534:
+		return "authentication mechanism too weak";
+	case 535:
+		return "authentication credentials invalid";
+	case 538:
+		return "encryption required for this authentication mechanism";
+	case 550:
+		return "mailbox unavailable (no such user, or not allowed)";
+	case 551:
+		return "user not local";
+	case 552:
+		return "exceeded storage allocation (message too big?)";
+	case 553:
+		return "mailbox name not allowed";
+	case 554:
+		return "transaction failed";
+	case 555:
+		return "MAIL FROM/RCPT TO parameters not recognised";
 	}
 	switch (code / 100) {
-	case 2: return "success";
-	case 3: return "intermediate: send more";
-	case 4: return "temporary failure: try again later";
-	case 5: return "permanent failure";
+	case 2:
+		return "success";
+	case 3:
+		return "intermediate: send more";
+	case 4:
+		return "temporary failure: try again later";
+	case 5:
+		return "permanent failure";
 	}
 	return NULL;
 }
@@ -171,83 +211,83 @@ static const struct {
 	const char *sd; /* subject.detail */
 	const char *meaning;
 } enhanced[] = {
-	{"0.0", "other undefined status"},
-	{"1.0", "other address status"},
-	{"1.1", "bad destination mailbox address (no such user)"},
-	{"1.2", "bad destination system address"},
-	{"1.3", "bad destination mailbox address syntax"},
-	{"1.4", "destination mailbox address ambiguous"},
-	{"1.5", "destination address valid"},
-	{"1.6", "destination mailbox has moved"},
-	{"1.7", "bad sender's mailbox address syntax"},
-	{"1.8", "bad sender's system address"},
-	{"1.10", "recipient address has a null MX"},
-	{"2.0", "other or undefined mailbox status"},
-	{"2.1", "mailbox disabled, not accepting messages"},
-	{"2.2", "mailbox full"},
-	{"2.3", "message length exceeds administrative limit"},
-	{"2.4", "mailing list expansion problem"},
-	{"3.0", "other or undefined mail system status"},
-	{"3.1", "mail system full"},
-	{"3.2", "system not accepting network messages"},
-	{"3.3", "system not capable of selected features"},
-	{"3.4", "message too big for system"},
-	{"3.5", "system incorrectly configured"},
-	{"4.0", "other or undefined network or routing status"},
-	{"4.1", "no answer from host"},
-	{"4.2", "bad connection"},
-	{"4.3", "directory server failure"},
-	{"4.4", "unable to route"},
-	{"4.5", "mail system congestion"},
-	{"4.6", "routing loop detected"},
-	{"4.7", "delivery time expired"},
-	{"5.0", "other or undefined protocol status"},
-	{"5.1", "invalid command"},
-	{"5.2", "syntax error"},
-	{"5.3", "too many recipients"},
-	{"5.4", "invalid command arguments"},
-	{"5.5", "wrong protocol version"},
-	{"5.6", "authentication exchange line too long"},
-	{"6.0", "other or undefined media error"},
-	{"6.1", "media not supported"},
-	{"6.2", "conversion required and prohibited"},
-	{"6.3", "conversion required but not supported"},
-	{"6.4", "conversion with loss performed"},
-	{"6.5", "conversion failed"},
-	{"6.7", "non-ASCII addresses not permitted"},
-	{"6.8", "UTF-8 string reply required but not permitted"},
-	{"6.9", "UTF-8 header message cannot be transferred"},
-	{"7.0", "other or undefined security status"},
-	{"7.1", "delivery not authorized, message refused (relaying denied or policy)"},
-	{"7.2", "mailing list expansion prohibited"},
-	{"7.3", "security conversion required but not possible"},
-	{"7.4", "security features not supported"},
-	{"7.5", "cryptographic failure"},
-	{"7.6", "cryptographic algorithm not supported"},
-	{"7.7", "message integrity failure"},
-	{"7.8", "authentication credentials invalid"},
-	{"7.9", "authentication mechanism is too weak"},
-	{"7.10", "encryption needed"},
-	{"7.11", "encryption required for requested authentication mechanism"},
-	{"7.12", "a password transition is needed"},
-	{"7.13", "user account disabled"},
-	{"7.14", "trust relationship required"},
-	{"7.15", "priority level is too low"},
-	{"7.16", "message is too big for the specified priority"},
-	{"7.17", "mailbox owner has changed"},
-	{"7.18", "domain owner has changed"},
-	{"7.19", "RRVS test cannot be completed"},
-	{"7.20", "no passing DKIM signature found"},
-	{"7.21", "no acceptable DKIM signature found"},
-	{"7.22", "no valid author-matched DKIM signature found"},
-	{"7.23", "SPF validation failed"},
-	{"7.24", "SPF validation error"},
-	{"7.25", "reverse DNS validation failed"},
-	{"7.26", "multiple authentication checks failed"},
-	{"7.27", "sender address has a null MX"},
-	{"7.28", "mail flood detected"},
-	{"7.29", "ARC validation failure"},
-	{"7.30", "REQUIRETLS support required"},
+        {"0.0", "other undefined status"},
+        {"1.0", "other address status"},
+        {"1.1", "bad destination mailbox address (no such user)"},
+        {"1.2", "bad destination system address"},
+        {"1.3", "bad destination mailbox address syntax"},
+        {"1.4", "destination mailbox address ambiguous"},
+        {"1.5", "destination address valid"},
+        {"1.6", "destination mailbox has moved"},
+        {"1.7", "bad sender's mailbox address syntax"},
+        {"1.8", "bad sender's system address"},
+        {"1.10", "recipient address has a null MX"},
+        {"2.0", "other or undefined mailbox status"},
+        {"2.1", "mailbox disabled, not accepting messages"},
+        {"2.2", "mailbox full"},
+        {"2.3", "message length exceeds administrative limit"},
+        {"2.4", "mailing list expansion problem"},
+        {"3.0", "other or undefined mail system status"},
+        {"3.1", "mail system full"},
+        {"3.2", "system not accepting network messages"},
+        {"3.3", "system not capable of selected features"},
+        {"3.4", "message too big for system"},
+        {"3.5", "system incorrectly configured"},
+        {"4.0", "other or undefined network or routing status"},
+        {"4.1", "no answer from host"},
+        {"4.2", "bad connection"},
+        {"4.3", "directory server failure"},
+        {"4.4", "unable to route"},
+        {"4.5", "mail system congestion"},
+        {"4.6", "routing loop detected"},
+        {"4.7", "delivery time expired"},
+        {"5.0", "other or undefined protocol status"},
+        {"5.1", "invalid command"},
+        {"5.2", "syntax error"},
+        {"5.3", "too many recipients"},
+        {"5.4", "invalid command arguments"},
+        {"5.5", "wrong protocol version"},
+        {"5.6", "authentication exchange line too long"},
+        {"6.0", "other or undefined media error"},
+        {"6.1", "media not supported"},
+        {"6.2", "conversion required and prohibited"},
+        {"6.3", "conversion required but not supported"},
+        {"6.4", "conversion with loss performed"},
+        {"6.5", "conversion failed"},
+        {"6.7", "non-ASCII addresses not permitted"},
+        {"6.8", "UTF-8 string reply required but not permitted"},
+        {"6.9", "UTF-8 header message cannot be transferred"},
+        {"7.0", "other or undefined security status"},
+        {"7.1", "delivery not authorized, message refused (relaying denied or policy)"},
+        {"7.2", "mailing list expansion prohibited"},
+        {"7.3", "security conversion required but not possible"},
+        {"7.4", "security features not supported"},
+        {"7.5", "cryptographic failure"},
+        {"7.6", "cryptographic algorithm not supported"},
+        {"7.7", "message integrity failure"},
+        {"7.8", "authentication credentials invalid"},
+        {"7.9", "authentication mechanism is too weak"},
+        {"7.10", "encryption needed"},
+        {"7.11", "encryption required for requested authentication mechanism"},
+        {"7.12", "a password transition is needed"},
+        {"7.13", "user account disabled"},
+        {"7.14", "trust relationship required"},
+        {"7.15", "priority level is too low"},
+        {"7.16", "message is too big for the specified priority"},
+        {"7.17", "mailbox owner has changed"},
+        {"7.18", "domain owner has changed"},
+        {"7.19", "RRVS test cannot be completed"},
+        {"7.20", "no passing DKIM signature found"},
+        {"7.21", "no acceptable DKIM signature found"},
+        {"7.22", "no valid author-matched DKIM signature found"},
+        {"7.23", "SPF validation failed"},
+        {"7.24", "SPF validation error"},
+        {"7.25", "reverse DNS validation failed"},
+        {"7.26", "multiple authentication checks failed"},
+        {"7.27", "sender address has a null MX"},
+        {"7.28", "mail flood detected"},
+        {"7.29", "ARC validation failure"},
+        {"7.30", "REQUIRETLS support required"},
 };
 
 const char *
@@ -268,24 +308,24 @@ mb_enhanced_meaning(const char *status)
 static const struct {
 	const char *kw, *meaning;
 } smtp_exts[] = {
-	{"PIPELINING", "commands may go in groups without waiting for each reply (RFC 2920)"},
-	{"SIZE", "the largest message the server takes, in bytes; 0 or none: no limit (RFC 1870)"},
-	{"8BITMIME", "8-bit message bodies are accepted with BODY=8BITMIME (RFC 6152)"},
-	{"SMTPUTF8", "UTF-8 addresses and headers are accepted (RFC 6531)"},
-	{"STARTTLS", "the session can switch to TLS before anything private is sent (RFC 3207)"},
-	{"AUTH", "these authentication mechanisms are offered (RFC 4954)"},
-	{"ENHANCEDSTATUSCODES", "replies carry codes like 5.1.1 that say more (RFC 2034, 3463)"},
-	{"DSN", "delivery status notifications can be asked for (RFC 3461)"},
-	{"CHUNKING", "BDAT sends the message in sized chunks instead of DATA (RFC 3030)"},
-	{"BINARYMIME", "binary message bodies are accepted with BDAT (RFC 3030)"},
-	{"VRFY", "VRFY asks whether a mailbox exists (RFC 5321)"},
-	{"ETRN", "ETRN asks the server to flush its queue for a domain (RFC 1985)"},
-	{"EXPN", "EXPN expands a mailing list (RFC 5321)"},
-	{"HELP", "HELP gives some help text (RFC 5321)"},
-	{"DELIVERBY", "a deadline for delivery can be set (RFC 2852)"},
-	{"REQUIRETLS", "the message can require TLS on every hop (RFC 8689)"},
-	{"MT-PRIORITY", "messages can carry a priority (RFC 6710)"},
-	{"LIMITS", "the server's limits on recipients and transactions (RFC 9422)"},
+        {"PIPELINING", "commands may go in groups without waiting for each reply (RFC 2920)"},
+        {"SIZE", "the largest message the server takes, in bytes; 0 or none: no limit (RFC 1870)"},
+        {"8BITMIME", "8-bit message bodies are accepted with BODY=8BITMIME (RFC 6152)"},
+        {"SMTPUTF8", "UTF-8 addresses and headers are accepted (RFC 6531)"},
+        {"STARTTLS", "the session can switch to TLS before anything private is sent (RFC 3207)"},
+        {"AUTH", "these authentication mechanisms are offered (RFC 4954)"},
+        {"ENHANCEDSTATUSCODES", "replies carry codes like 5.1.1 that say more (RFC 2034, 3463)"},
+        {"DSN", "delivery status notifications can be asked for (RFC 3461)"},
+        {"CHUNKING", "BDAT sends the message in sized chunks instead of DATA (RFC 3030)"},
+        {"BINARYMIME", "binary message bodies are accepted with BDAT (RFC 3030)"},
+        {"VRFY", "VRFY asks whether a mailbox exists (RFC 5321)"},
+        {"ETRN", "ETRN asks the server to flush its queue for a domain (RFC 1985)"},
+        {"EXPN", "EXPN expands a mailing list (RFC 5321)"},
+        {"HELP", "HELP gives some help text (RFC 5321)"},
+        {"DELIVERBY", "a deadline for delivery can be set (RFC 2852)"},
+        {"REQUIRETLS", "the message can require TLS on every hop (RFC 8689)"},
+        {"MT-PRIORITY", "messages can carry a priority (RFC 6710)"},
+        {"LIMITS", "the server's limits on recipients and transactions (RFC 9422)"},
 };
 
 const char *
@@ -389,7 +429,7 @@ mb_pop3_annotate(const char *text, size_t len, struct mb_tline *out)
 				extra = "authentication failed: check user and password";
 		}
 		snprintf(ann_meaning, sizeof ann_meaning, "the command failed%s%s",
-			 extra ? ": " : "", extra ? extra : "");
+		         extra ? ": " : "", extra ? extra : "");
 		out->meaning = ann_meaning;
 		return;
 	}
@@ -401,37 +441,37 @@ static const struct {
 	const char *code;
 	const char *meaning;
 } imap_codes[] = {
-	{"ALERT", "the server asks that this text be shown to the user"},
-	{"CAPABILITY", "the server lists its capabilities"},
-	{"UIDVALIDITY", "the mailbox's UID validity: cached UIDs stay valid while it is the same"},
-	{"UIDNEXT", "the UID the next message will get"},
-	{"UNSEEN", "the first unseen message"},
-	{"PERMANENTFLAGS", "flags the client may change for good"},
-	{"READ-ONLY", "the mailbox is open read-only"},
-	{"READ-WRITE", "the mailbox is open read-write"},
-	{"TRYCREATE", "the target mailbox does not exist: create it first"},
-	{"HIGHESTMODSEQ", "the mailbox's highest modification sequence (CONDSTORE)"},
-	{"NOMODSEQ", "the mailbox keeps no modification sequences"},
-	{"CLOSED", "the previous mailbox is closed"},
-	{"AUTHENTICATIONFAILED", "authentication failed: check user and password"},
-	{"AUTHORIZATIONFAILED", "not allowed to act as that user"},
-	{"EXPIRED", "the credentials have expired"},
-	{"PRIVACYREQUIRED", "encryption is required first (STARTTLS)"},
-	{"CONTACTADMIN", "contact the system administrator"},
-	{"NOPERM", "no permission for this"},
-	{"INUSE", "the mailbox is in use by another session"},
-	{"EXPUNGEISSUED", "another session removed messages"},
-	{"CORRUPTION", "the server found corruption in the mailbox"},
-	{"SERVERBUG", "the server met a bug of its own"},
-	{"CLIENTBUG", "the server thinks this client made an error"},
-	{"CANNOT", "the operation can never succeed"},
-	{"LIMIT", "a server limit was exceeded"},
-	{"OVERQUOTA", "the quota is exceeded"},
-	{"ALREADYEXISTS", "the mailbox already exists"},
-	{"NONEXISTENT", "no such mailbox"},
-	{"UNAVAILABLE", "temporarily unavailable: try later"},
-	{"APPENDUID", "the UID the appended message got"},
-	{"COPYUID", "the UIDs the copied messages got"},
+        {"ALERT", "the server asks that this text be shown to the user"},
+        {"CAPABILITY", "the server lists its capabilities"},
+        {"UIDVALIDITY", "the mailbox's UID validity: cached UIDs stay valid while it is the same"},
+        {"UIDNEXT", "the UID the next message will get"},
+        {"UNSEEN", "the first unseen message"},
+        {"PERMANENTFLAGS", "flags the client may change for good"},
+        {"READ-ONLY", "the mailbox is open read-only"},
+        {"READ-WRITE", "the mailbox is open read-write"},
+        {"TRYCREATE", "the target mailbox does not exist: create it first"},
+        {"HIGHESTMODSEQ", "the mailbox's highest modification sequence (CONDSTORE)"},
+        {"NOMODSEQ", "the mailbox keeps no modification sequences"},
+        {"CLOSED", "the previous mailbox is closed"},
+        {"AUTHENTICATIONFAILED", "authentication failed: check user and password"},
+        {"AUTHORIZATIONFAILED", "not allowed to act as that user"},
+        {"EXPIRED", "the credentials have expired"},
+        {"PRIVACYREQUIRED", "encryption is required first (STARTTLS)"},
+        {"CONTACTADMIN", "contact the system administrator"},
+        {"NOPERM", "no permission for this"},
+        {"INUSE", "the mailbox is in use by another session"},
+        {"EXPUNGEISSUED", "another session removed messages"},
+        {"CORRUPTION", "the server found corruption in the mailbox"},
+        {"SERVERBUG", "the server met a bug of its own"},
+        {"CLIENTBUG", "the server thinks this client made an error"},
+        {"CANNOT", "the operation can never succeed"},
+        {"LIMIT", "a server limit was exceeded"},
+        {"OVERQUOTA", "the quota is exceeded"},
+        {"ALREADYEXISTS", "the mailbox already exists"},
+        {"NONEXISTENT", "no such mailbox"},
+        {"UNAVAILABLE", "temporarily unavailable: try later"},
+        {"APPENDUID", "the UID the appended message got"},
+        {"COPYUID", "the UIDs the copied messages got"},
 };
 
 static const char *
@@ -440,21 +480,21 @@ imap_untagged_meaning(const char *w, size_t wlen, const char *num)
 	static const struct {
 		const char *word, *meaning;
 	} words[] = {
-		{"EXISTS", "messages in the mailbox"},
-		{"RECENT", "messages new since the last session"},
-		{"EXPUNGE", "this message was removed; later numbers shift down"},
-		{"FETCH", "message data"},
-		{"CAPABILITY", "the server's capabilities"},
-		{"LIST", "a mailbox"},
-		{"LSUB", "a subscribed mailbox"},
-		{"FLAGS", "the flags this mailbox knows"},
-		{"SEARCH", "the messages that match"},
-		{"ESEARCH", "the messages that match"},
-		{"STATUS", "a mailbox's counters"},
-		{"ENABLED", "extensions now enabled"},
-		{"VANISHED", "these UIDs were removed (QRESYNC)"},
-		{"NAMESPACE", "where personal and shared mailboxes live"},
-		{"ID", "the server's identity"},
+	        {"EXISTS", "messages in the mailbox"},
+	        {"RECENT", "messages new since the last session"},
+	        {"EXPUNGE", "this message was removed; later numbers shift down"},
+	        {"FETCH", "message data"},
+	        {"CAPABILITY", "the server's capabilities"},
+	        {"LIST", "a mailbox"},
+	        {"LSUB", "a subscribed mailbox"},
+	        {"FLAGS", "the flags this mailbox knows"},
+	        {"SEARCH", "the messages that match"},
+	        {"ESEARCH", "the messages that match"},
+	        {"STATUS", "a mailbox's counters"},
+	        {"ENABLED", "extensions now enabled"},
+	        {"VANISHED", "these UIDs were removed (QRESYNC)"},
+	        {"NAMESPACE", "where personal and shared mailboxes live"},
+	        {"ID", "the server's identity"},
 	};
 	size_t i;
 
@@ -510,11 +550,21 @@ mb_imap_annotate(const char *text, size_t len, struct mb_tline *out)
 				}
 		}
 		switch (i) {
-		case 0: out->meaning = text[0] == '*' ? "status: ok" : "command completed"; break;
-		case 1: out->meaning = "command failed (NO)"; break;
-		case 2: out->meaning = "protocol error: command not understood (BAD)"; break;
-		case 3: out->meaning = "already authenticated (PREAUTH): no login happens"; break;
-		case 4: out->meaning = "the server is closing the connection"; break;
+		case 0:
+			out->meaning = text[0] == '*' ? "status: ok" : "command completed";
+			break;
+		case 1:
+			out->meaning = "command failed (NO)";
+			break;
+		case 2:
+			out->meaning = "protocol error: command not understood (BAD)";
+			break;
+		case 3:
+			out->meaning = "already authenticated (PREAUTH): no login happens";
+			break;
+		case 4:
+			out->meaning = "the server is closing the connection";
+			break;
 		}
 		return;
 	}

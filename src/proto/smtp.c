@@ -46,12 +46,12 @@ struct mb_smtp {
 };
 
 static const char *const phase_names[] = {
-	[MB_SMTP_CONNECT] = "connect",   [MB_SMTP_GREETING] = "greeting",
-	[MB_SMTP_EHLO] = "EHLO",         [MB_SMTP_STARTTLS] = "TLS",
-	[MB_SMTP_AUTH] = "AUTH",         [MB_SMTP_MAIL] = "MAIL",
-	[MB_SMTP_RCPT] = "RCPT",         [MB_SMTP_DATA] = "DATA",
-	[MB_SMTP_BODY] = "message body", [MB_SMTP_QUIT] = "QUIT",
-	[MB_SMTP_DONE] = "done",
+        [MB_SMTP_CONNECT] = "connect",   [MB_SMTP_GREETING] = "greeting",
+        [MB_SMTP_EHLO] = "EHLO",         [MB_SMTP_STARTTLS] = "TLS",
+        [MB_SMTP_AUTH] = "AUTH",         [MB_SMTP_MAIL] = "MAIL",
+        [MB_SMTP_RCPT] = "RCPT",         [MB_SMTP_DATA] = "DATA",
+        [MB_SMTP_BODY] = "message body", [MB_SMTP_QUIT] = "QUIT",
+        [MB_SMTP_DONE] = "done",
 };
 
 const char *
@@ -186,8 +186,8 @@ read_reply(struct mb_smtp *s, struct mb_smtp_reply *r, int timeout, struct mb_er
 		}
 		if (bare_lf) {
 			rc = mb_error_set(err, MB_ERR_PROTO,
-					  "server ended a reply line with a bare LF; SMTP requires "
-					  "CRLF (RFC 5321 2.3.8)");
+			                  "server ended a reply line with a bare LF; SMTP requires "
+			                  "CRLF (RFC 5321 2.3.8)");
 			break;
 		}
 		rc = mb_smtp_reply_feed(r, line.data, line.len, err);
@@ -214,7 +214,7 @@ read_reply(struct mb_smtp *s, struct mb_smtp_reply *r, int timeout, struct mb_er
 /* A failed reply as an error: "MAIL refused: 550 5.7.1 relay denied". */
 static int
 reply_error(struct mb_smtp *s, enum mb_err kind, const char *what, const struct mb_smtp_reply *r,
-	    struct mb_error *err)
+            struct mb_error *err)
 {
 	size_t n;
 	const char *t = mb_smtp_reply_first(r, &n);
@@ -262,8 +262,9 @@ caps_parse(struct mb_smtp_caps *c, const struct mb_smtp_reply *r)
 		}
 		mb_buf_add(&lines, p, (size_t)(nl - p));
 		mb_buf_addch(&lines, '\n');
-#define KW(k) ((size_t)(nl - p) >= strlen(k) && strncasecmp(p, k, strlen(k)) == 0 && \
-	       ((size_t)(nl - p) == strlen(k) || p[strlen(k)] == ' ' || p[strlen(k)] == '='))
+#define KW(k)                                                                  \
+	((size_t)(nl - p) >= strlen(k) && strncasecmp(p, k, strlen(k)) == 0 && \
+	 ((size_t)(nl - p) == strlen(k) || p[strlen(k)] == ' ' || p[strlen(k)] == '='))
 		if (KW("PIPELINING"))
 			c->pipelining = true;
 		else if (KW("STARTTLS"))
@@ -325,8 +326,8 @@ ehlo(struct mb_smtp *s, struct mb_error *err)
 	else
 		ehlo_default_name(s, name, sizeof name);
 	mb_smtp_reply_init(&r);
-	if (mb_conn_printf(s->conn, err, "EHLO %s\r\n", name) < 0 || mb_conn_flush(s->conn, err) < 0 ||
-	    read_reply(s, &r, s->to.mail, err) < 0)
+	if (mb_conn_printf(s->conn, err, "EHLO %s\r\n", name) < 0 ||
+	    mb_conn_flush(s->conn, err) < 0 || read_reply(s, &r, s->to.mail, err) < 0)
 		goto out;
 	if (r.code == 250) {
 		caps_parse(&s->caps, &r);
@@ -338,10 +339,11 @@ ehlo(struct mb_smtp *s, struct mb_error *err)
 		goto out;
 	}
 	/* an old server: fall back to HELO, without extensions */
-	mb_conn_note(s->conn, MB_TDIR_INFO, 0, "EHLO refused: falling back to HELO (no extensions)");
+	mb_conn_note(s->conn, MB_TDIR_INFO, 0,
+	             "EHLO refused: falling back to HELO (no extensions)");
 	caps_reset(&s->caps);
-	if (mb_conn_printf(s->conn, err, "HELO %s\r\n", name) < 0 || mb_conn_flush(s->conn, err) < 0 ||
-	    read_reply(s, &r, s->to.mail, err) < 0)
+	if (mb_conn_printf(s->conn, err, "HELO %s\r\n", name) < 0 ||
+	    mb_conn_flush(s->conn, err) < 0 || read_reply(s, &r, s->to.mail, err) < 0)
 		goto out;
 	if (r.code != 250) {
 		reply_error(s, MB_ERR_RESP, "server refused HELO", &r, err);
@@ -373,9 +375,10 @@ note_caps(struct mb_smtp *s)
 		len = (size_t)(nl - p);
 		m = mb_smtp_ext_meaning(p, len);
 		/* at most 60 bytes of the line: it is a server's text */
-		mb_conn_note(s->conn, MB_TDIR_INFO, 0, "  %-22.*s %s%s", (int)(len > 60 ? 60 : len), p,
-			     m ? m : "(an extension mailbench does not use)",
-			     m && strncasecmp(p, "PIPELINING", 10) == 0 ? ": mailbench uses it" : "");
+		mb_conn_note(s->conn, MB_TDIR_INFO, 0, "  %-22.*s %s%s", (int)(len > 60 ? 60 : len),
+		             p, m ? m : "(an extension mailbench does not use)",
+		             m && strncasecmp(p, "PIPELINING", 10) == 0 ? ": mailbench uses it"
+		                                                        : "");
 		if (*nl == '\0')
 			break;
 	}
@@ -391,10 +394,11 @@ starttls(struct mb_smtp *s, struct mb_error *err)
 
 	s->phase = MB_SMTP_STARTTLS;
 	if (!s->caps.starttls) {
-		return mb_error_set(err, MB_ERR_TLS,
-				    "'%s' does not offer STARTTLS, and this account requires TLS "
-				    "(smtp_security = starttls): nothing more is sent in plain text",
-				    s->host);
+		return mb_error_set(
+		        err, MB_ERR_TLS,
+		        "'%s' does not offer STARTTLS, and this account requires TLS "
+		        "(smtp_security = starttls): nothing more is sent in plain text",
+		        s->host);
 	}
 	mb_smtp_reply_init(&r);
 	if (mb_conn_printf(s->conn, err, "STARTTLS\r\n") < 0 || mb_conn_flush(s->conn, err) < 0 ||
@@ -409,7 +413,7 @@ starttls(struct mb_smtp *s, struct mb_error *err)
 	/* what the server said before TLS may have been forged: forget it */
 	caps_reset(&s->caps);
 	mb_conn_note(s->conn, MB_TDIR_INFO, 0,
-		     "capabilities learned before TLS are discarded; asking again");
+	             "capabilities learned before TLS are discarded; asking again");
 	rc = ehlo(s, err);
 out:
 	mb_smtp_reply_release(&r);
@@ -436,7 +440,7 @@ choose_mech(struct mb_smtp *s, struct mb_error *err)
 		    (strcasecmp(s->auth_mech, "CRAM-MD5") == 0 && c->auth_cram_md5))
 			return s->auth_mech;
 		mb_error_set(err, MB_ERR_AUTH, "server does not offer AUTH %s (it offers: %s)",
-			     s->auth_mech, c->auth_list[0] ? c->auth_list : "nothing");
+		             s->auth_mech, c->auth_list[0] ? c->auth_list : "nothing");
 		return NULL;
 	}
 	if (!tls && c->auth_cram_md5)
@@ -449,12 +453,12 @@ choose_mech(struct mb_smtp *s, struct mb_error *err)
 		return "CRAM-MD5";
 	if (!tls && s->security == MB_SEC_NONE)
 		mb_error_set(err, MB_ERR_AUTH,
-			     "'%s' offers no AUTH on this plain connection: many servers offer it "
-			     "only after STARTTLS (set smtp_security = starttls)",
-			     s->host);
+		             "'%s' offers no AUTH on this plain connection: many servers offer it "
+		             "only after STARTTLS (set smtp_security = starttls)",
+		             s->host);
 	else
 		mb_error_set(err, MB_ERR_AUTH, "'%s' offers no AUTH mechanism mailbench knows (%s)",
-			     s->host, c->auth_list[0] ? c->auth_list : "none announced");
+		             s->host, c->auth_list[0] ? c->auth_list : "none announced");
 	return NULL;
 }
 
@@ -481,7 +485,7 @@ auth_step(struct mb_smtp *s, struct mb_buf *line, struct mb_smtp_reply *r, struc
 
 static int
 cram_md5_answer(struct mb_smtp *s, const struct mb_smtp_reply *r, struct mb_buf *line,
-		struct mb_error *err)
+                struct mb_error *err)
 {
 	struct mb_buf chal = MB_BUF_INIT, ans = MB_BUF_INIT;
 	unsigned char digest[16];
@@ -490,10 +494,11 @@ cram_md5_answer(struct mb_smtp *s, const struct mb_smtp_reply *r, struct mb_buf 
 
 	if (mb_b64_decode(t, n, 1, &chal) < 0 || chal.len == 0) {
 		mb_buf_release(&chal);
-		return mb_error_set(err, MB_ERR_PROTO, "server sent a malformed CRAM-MD5 challenge");
+		return mb_error_set(err, MB_ERR_PROTO,
+		                    "server sent a malformed CRAM-MD5 challenge");
 	}
 	gnutls_hmac_fast(GNUTLS_MAC_MD5, s->password, strlen(s->password), chal.data, chal.len,
-			 digest);
+	                 digest);
 	mb_buf_addf(&ans, "%s ", s->user);
 	for (i = 0; i < sizeof digest; i++)
 		mb_buf_addf(&ans, "%02x", digest[i]);
@@ -518,13 +523,13 @@ authenticate(struct mb_smtp *s, struct mb_error *err)
 	if (!mb_conn_is_tls(s->conn) && strcasecmp(mech, "CRAM-MD5") != 0) {
 		if (!is_loopback(mb_conn_peer(s->conn)))
 			return mb_error_set(err, MB_ERR_AUTH,
-					    "refusing to send the password in plain text to '%s': "
-					    "use smtp_security = starttls or tls",
-					    s->host);
+			                    "refusing to send the password in plain text to '%s': "
+			                    "use smtp_security = starttls or tls",
+			                    s->host);
 		mb_conn_note(s->conn, MB_TDIR_INFO, MB_TL_WARN,
-			     "AUTH %s over a plain connection: allowed only because the server is "
-			     "on this machine (loopback)",
-			     mech);
+		             "AUTH %s over a plain connection: allowed only because the server is "
+		             "on this machine (loopback)",
+		             mech);
 	}
 	mb_smtp_reply_init(&r);
 	if (strcasecmp(mech, "PLAIN") == 0) {
@@ -559,7 +564,8 @@ authenticate(struct mb_smtp *s, struct mb_error *err)
 		if (auth_step(s, &line, &r, err) < 0)
 			goto out;
 		if (r.code == 334) {
-			if (cram_md5_answer(s, &r, &line, err) < 0 || auth_step(s, &line, &r, err) < 0)
+			if (cram_md5_answer(s, &r, &line, err) < 0 ||
+			    auth_step(s, &line, &r, err) < 0)
 				goto out;
 		}
 	}
@@ -590,8 +596,8 @@ mb_smtp_open(struct mb_smtp *s, struct mb_error *err)
 
 	if (!s->tls_verify)
 		mb_conn_note(s->conn, MB_TDIR_TLS, MB_TL_WARN,
-			     "WARNING: this account has tls_verify = no: certificates are not "
-			     "checked, a man in the middle would go unnoticed");
+		             "WARNING: this account has tls_verify = no: certificates are not "
+		             "checked, a man in the middle would go unnoticed");
 	s->phase = MB_SMTP_CONNECT;
 	if (mb_conn_connect(s->conn, s->host, s->port, s->security == MB_SEC_TLS, err) < 0) {
 		if (err->kind == MB_ERR_TLS)
@@ -609,9 +615,9 @@ mb_smtp_open(struct mb_smtp *s, struct mb_error *err)
 	}
 	if (mb_conn_pending(s->conn) > 0) {
 		mb_error_set(err, MB_ERR_PROTO,
-			     "server sent more after its greeting, before mailbench spoke (%zu "
-			     "bytes): a broken or hostile server",
-			     mb_conn_pending(s->conn));
+		             "server sent more after its greeting, before mailbench spoke (%zu "
+		             "bytes): a broken or hostile server",
+		             mb_conn_pending(s->conn));
 		goto out;
 	}
 	if (ehlo(s, err) < 0)
@@ -621,8 +627,8 @@ mb_smtp_open(struct mb_smtp *s, struct mb_error *err)
 			goto out;
 	} else if (s->security == MB_SEC_NONE && s->caps.starttls) {
 		mb_conn_note(s->conn, MB_TDIR_INFO, 0,
-			     "the server offers STARTTLS, but this account does not use it "
-			     "(smtp_security = none)");
+		             "the server offers STARTTLS, but this account does not use it "
+		             "(smtp_security = none)");
 	}
 	note_caps(s);
 	if (s->user != NULL && s->password != NULL && authenticate(s, err) < 0)
@@ -632,7 +638,7 @@ out:
 	mb_smtp_reply_release(&r);
 	if (rc < 0)
 		mb_conn_note(s->conn, MB_TDIR_INFO, MB_TL_ERROR, "session failed at %s: %s",
-			     mb_smtp_phase_name(s->phase), err->msg);
+		             mb_smtp_phase_name(s->phase), err->msg);
 	return rc;
 }
 
@@ -677,7 +683,7 @@ has_non_ascii(const char *s)
 /* Check the envelope and the message against what the server offers. */
 static int
 precheck(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *msg, size_t len,
-	 bool *utf8, bool *eightbit, struct mb_error *err)
+         bool *utf8, bool *eightbit, struct mb_error *err)
 {
 	size_t i;
 
@@ -692,24 +698,26 @@ precheck(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *msg,
 		*utf8 = *utf8 || has_non_ascii(env->to[i]);
 	}
 	if (*utf8 && !s->caps.smtputf8)
-		return mb_error_set(err, MB_ERR_INPUT,
-				    "the envelope has non-ASCII addresses, which need SMTPUTF8, and "
-				    "'%s' does not offer it",
-				    s->host);
+		return mb_error_set(
+		        err, MB_ERR_INPUT,
+		        "the envelope has non-ASCII addresses, which need SMTPUTF8, and "
+		        "'%s' does not offer it",
+		        s->host);
 	*eightbit = mb_smtp_is_8bit(msg, len);
 	if (*eightbit && !s->caps.eightbitmime && !*utf8)
-		return mb_error_set(err, MB_ERR_INPUT,
-				    "the message holds 8-bit bytes and '%s' does not offer 8BITMIME: "
-				    "re-encode it (quoted-printable or base64); mailbench's own "
-				    "messages are 7-bit",
-				    s->host);
+		return mb_error_set(
+		        err, MB_ERR_INPUT,
+		        "the message holds 8-bit bytes and '%s' does not offer 8BITMIME: "
+		        "re-encode it (quoted-printable or base64); mailbench's own "
+		        "messages are 7-bit",
+		        s->host);
 	return 0;
 }
 
 /* Write MAIL FROM with its parameters. */
 static int
 write_mail(struct mb_smtp *s, const struct mb_smtp_envelope *env, size_t size, bool utf8,
-	   bool eightbit, struct mb_error *err)
+           bool eightbit, struct mb_error *err)
 {
 	struct mb_buf cmd = MB_BUF_INIT;
 	int rc;
@@ -747,7 +755,7 @@ record_rcpt(struct mb_smtp_result *res, size_t i, const char *addr, const struct
 /* The message, stuffed, in chunks, then the final dot and its reply. */
 static int
 send_body(struct mb_smtp *s, const struct mb_buf *body, struct mb_smtp_result *res,
-	  struct mb_error *err)
+          struct mb_error *err)
 {
 	struct mb_smtp_reply r;
 	size_t off = 0, n;
@@ -784,7 +792,7 @@ out:
 /* After MAIL, RCPT and DATA replies: go on with the body or stop. */
 static int
 after_data_reply(struct mb_smtp *s, const struct mb_smtp_reply *dr, const struct mb_buf *body,
-		 struct mb_smtp_result *res, struct mb_error *err)
+                 struct mb_smtp_result *res, struct mb_error *err)
 {
 	struct mb_smtp_reply r;
 	int rc;
@@ -799,10 +807,11 @@ after_data_reply(struct mb_smtp *s, const struct mb_smtp_reply *dr, const struct
 		/* 354 although nothing can be delivered: end the empty message */
 		s->phase = MB_SMTP_BODY;
 		mb_smtp_reply_init(&r);
-		rc = mb_conn_write(s->conn, ".\r\n", 3, err) < 0 || mb_conn_flush(s->conn, err) < 0 ||
-				     read_reply(s, &r, s->to.data_end, err) < 0
-			     ? -1
-			     : 0;
+		rc = mb_conn_write(s->conn, ".\r\n", 3, err) < 0 ||
+		                     mb_conn_flush(s->conn, err) < 0 ||
+		                     read_reply(s, &r, s->to.data_end, err) < 0
+		             ? -1
+		             : 0;
 		mb_smtp_reply_release(&r);
 		return rc;
 	}
@@ -811,7 +820,7 @@ after_data_reply(struct mb_smtp *s, const struct mb_smtp_reply *dr, const struct
 
 static int
 transaction(struct mb_smtp *s, const struct mb_smtp_envelope *env, const struct mb_buf *body,
-	    bool utf8, bool eightbit, struct mb_smtp_result *res, struct mb_error *err)
+            bool utf8, bool eightbit, struct mb_smtp_result *res, struct mb_error *err)
 {
 	struct mb_smtp_reply r;
 	bool pipe = s->caps.pipelining;
@@ -876,7 +885,8 @@ transaction(struct mb_smtp *s, const struct mb_smtp_envelope *env, const struct 
 			rc = 0; /* nothing to send: the next transaction begins with RSET */
 			goto out;
 		}
-		if (mb_conn_write(s->conn, "DATA\r\n", 6, err) < 0 || mb_conn_flush(s->conn, err) < 0)
+		if (mb_conn_write(s->conn, "DATA\r\n", 6, err) < 0 ||
+		    mb_conn_flush(s->conn, err) < 0)
 			goto out;
 	}
 	if (read_reply(s, &r, s->to.data_init, err) < 0)
@@ -889,7 +899,7 @@ out:
 
 int
 mb_smtp_send(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *msg, size_t len,
-	     struct mb_smtp_result *res, struct mb_error *err)
+             struct mb_smtp_result *res, struct mb_error *err)
 {
 	struct mb_buf body = MB_BUF_INIT;
 	bool utf8 = false, eightbit = false;
@@ -902,9 +912,9 @@ mb_smtp_send(struct mb_smtp *s, const struct mb_smtp_envelope *env, const char *
 	mb_smtp_stuff(msg, len, &body);
 	if (s->caps.size_max > 0 && body.len > s->caps.size_max) {
 		mb_error_set(err, MB_ERR_TOOBIG,
-			     "the message is %zu bytes and '%s' accepts at most %llu (SIZE): not "
-			     "sent",
-			     body.len, s->host, (unsigned long long)s->caps.size_max);
+		             "the message is %zu bytes and '%s' accepts at most %llu (SIZE): not "
+		             "sent",
+		             body.len, s->host, (unsigned long long)s->caps.size_max);
 		mb_buf_release(&body);
 		return -1;
 	}

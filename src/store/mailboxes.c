@@ -131,8 +131,8 @@ mb_store_account_list(struct mb_store *st, struct mb_store_account_list *out, st
 int
 mb_store_account_delete(struct mb_store *st, int64_t id, struct mb_error *err)
 {
-	return store_write_by_id(st, "DELETE FROM accounts WHERE id = ?", id, "cannot delete an account",
-	                         NULL, err);
+	return store_write_by_id(st, "DELETE FROM accounts WHERE id = ?", id,
+	                         "cannot delete an account", NULL, err);
 }
 
 void
@@ -319,10 +319,11 @@ mb_store_mailbox_clear(struct mb_store *st, int64_t id, struct mb_error *err)
 		return -1;
 	if (store_write_by_id(st, "DELETE FROM messages WHERE mailbox_id = ?", id,
 	                      "cannot clear a mailbox", NULL, err) < 0 ||
-	    store_write_by_id(st,
-	                      "UPDATE mailboxes SET uidvalidity = 0, uidnext = 0, highestmodseq = 0, "
-	                      "last_full_check = 0 WHERE id = ?",
-	                      id, "cannot clear a mailbox", NULL, err) < 0) {
+	    store_write_by_id(
+	            st,
+	            "UPDATE mailboxes SET uidvalidity = 0, uidnext = 0, highestmodseq = 0, "
+	            "last_full_check = 0 WHERE id = ?",
+	            id, "cannot clear a mailbox", NULL, err) < 0) {
 		mb_store_rollback(st);
 		return -1;
 	}

@@ -84,8 +84,8 @@ fail:
 }
 
 int
-mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline_in *lines, size_t n,
-                           struct mb_error *err)
+mb_store_session_add_lines(struct mb_store *st, int64_t id, const struct mb_tline_in *lines,
+                           size_t n, struct mb_error *err)
 {
 	sqlite3_stmt *s;
 	int64_t seq;

@@ -73,7 +73,9 @@ mb_addr_check(const char *addr, bool allow_null, bool utf8, struct mb_error *err
 		return mb_error_set(err, MB_ERR_INPUT, "missing address");
 	len = strlen(addr);
 	if (len == 0)
-		return allow_null ? 0 : bad(err, addr, "empty (the null sender <> is only for MAIL FROM)");
+		return allow_null
+		               ? 0
+		               : bad(err, addr, "empty (the null sender <> is only for MAIL FROM)");
 	for (p = (const unsigned char *)addr; *p; p++) {
 		if (*p == '\r' || *p == '\n')
 			return bad(err, addr, "contains a line break (CR or LF)");
@@ -84,7 +86,7 @@ mb_addr_check(const char *addr, bool allow_null, bool utf8, struct mb_error *err
 		if (*p >= 0x80) {
 			if (!utf8)
 				return bad(err, addr,
-					   "contains non-ASCII characters, which need SMTPUTF8");
+				           "contains non-ASCII characters, which need SMTPUTF8");
 			if ((n = mb_utf8_seq_len(p)) == 0)
 				return bad(err, addr, "is not valid UTF-8");
 			p += n - 1;
@@ -142,4 +144,3 @@ mb_addr_check(const char *addr, bool allow_null, bool utf8, struct mb_error *err
 		return bad(err, addr, "ends its domain with a dot");
 	return 0;
 }
-

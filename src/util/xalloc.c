@@ -11,8 +11,7 @@
 
 #include "mailbench/xalloc.h"
 
-static void __attribute__((noreturn))
-xalloc_die(size_t size)
+static void __attribute__((noreturn)) xalloc_die(size_t size)
 {
 	fprintf(stderr, "mailbench: out of memory (allocating %zu bytes)\n", size);
 	abort();

@@ -32,9 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum mb_proto protos[] = {MB_PROTO_SMTP, MB_PROTO_POP3, MB_PROTO_IMAP};
 	static const char *const logins[] = {
-		"AUTH PLAIN AGFsaWNlAEZ6LVNlY3JldA==\r\n",
-		"PASS Fz-Secret\r\n",
-		"a1 LOGIN alice Fz-Secret\r\n",
+	        "AUTH PLAIN AGFsaWNlAEZ6LVNlY3JldA==\r\n",
+	        "PASS Fz-Secret\r\n",
+	        "a1 LOGIN alice Fz-Secret\r\n",
 	};
 	struct mb_error err = MB_ERROR_INIT;
 	size_t i = 0, k;
@@ -47,8 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct mb_tap *tap = mb_tap_new(protos[k]);
 
 		mb_tap_add_sink(tap, sink, NULL);
-		mb_tap_set_annotator(tap, k == 0 ? mb_smtp_annotate : k == 1 ? mb_pop3_annotate
-									  : mb_imap_annotate);
+		mb_tap_set_annotator(tap, k == 0   ? mb_smtp_annotate
+		                          : k == 1 ? mb_pop3_annotate
+		                                   : mb_imap_annotate);
 		mb_tap_set_show_data(tap, data[0] & 4);
 		i = 1;
 		while (i + 2 <= size) {

@@ -21,8 +21,7 @@
 
 static int tap_n, tap_failed;
 
-static int __attribute__((format(printf, 2, 3), unused))
-ok(int cond, const char *fmt, ...)
+static int __attribute__((format(printf, 2, 3), unused)) ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -38,8 +37,7 @@ ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-static void __attribute__((format(printf, 1, 2), unused))
-diag(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), unused)) diag(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,43 +48,40 @@ diag(const char *fmt, ...)
 	printf("\n");
 }
 
-#define is_int(got, want, ...)                                                       \
-	do {                                                                         \
-		long long tap_g_ = (long long)(got), tap_w_ = (long long)(want);     \
-		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                              \
-			diag("  got %lld, want %lld (%s:%d)", tap_g_, tap_w_, __FILE__, \
-			     __LINE__);                                               \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long tap_g_ = (long long)(got), tap_w_ = (long long)(want);                   \
+		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                                            \
+			diag("  got %lld, want %lld (%s:%d)", tap_g_, tap_w_, __FILE__, __LINE__); \
 	} while (0)
 
-#define is_str(got, want, ...)                                                      \
-	do {                                                                        \
-		const char *tap_g_ = (got), *tap_w_ = (want);                       \
-		int tap_eq_ = (tap_g_ == NULL && tap_w_ == NULL) ||                 \
-			      (tap_g_ != NULL && tap_w_ != NULL && strcmp(tap_g_, tap_w_) == 0); \
-		if (!ok(tap_eq_, __VA_ARGS__))                                      \
-			diag("  got '%s', want '%s' (%s:%d)", tap_g_ ? tap_g_ : "(null)", \
-			     tap_w_ ? tap_w_ : "(null)", __FILE__, __LINE__);        \
+#define is_str(got, want, ...)                                                                   \
+	do {                                                                                     \
+		const char *tap_g_ = (got), *tap_w_ = (want);                                    \
+		int tap_eq_ = (tap_g_ == NULL && tap_w_ == NULL) ||                              \
+		              (tap_g_ != NULL && tap_w_ != NULL && strcmp(tap_g_, tap_w_) == 0); \
+		if (!ok(tap_eq_, __VA_ARGS__))                                                   \
+			diag("  got '%s', want '%s' (%s:%d)", tap_g_ ? tap_g_ : "(null)",        \
+			     tap_w_ ? tap_w_ : "(null)", __FILE__, __LINE__);                    \
 	} while (0)
 
 /* substring check */
-#define like(got, needle, ...)                                                        \
-	do {                                                                          \
-		const char *tap_g_ = (got), *tap_w_ = (needle);                       \
-		if (!ok(tap_g_ != NULL && strstr(tap_g_, tap_w_) != NULL, __VA_ARGS__)) \
-			diag("  '%s' does not contain '%s' (%s:%d)",                  \
-			     tap_g_ ? tap_g_ : "(null)", tap_w_, __FILE__, __LINE__); \
+#define like(got, needle, ...)                                                                   \
+	do {                                                                                     \
+		const char *tap_g_ = (got), *tap_w_ = (needle);                                  \
+		if (!ok(tap_g_ != NULL && strstr(tap_g_, tap_w_) != NULL, __VA_ARGS__))          \
+			diag("  '%s' does not contain '%s' (%s:%d)", tap_g_ ? tap_g_ : "(null)", \
+			     tap_w_, __FILE__, __LINE__);                                        \
 	} while (0)
 
-#define unlike(got, needle, ...)                                                      \
-	do {                                                                          \
-		const char *tap_g_ = (got), *tap_w_ = (needle);                       \
-		if (!ok(tap_g_ == NULL || strstr(tap_g_, tap_w_) == NULL, __VA_ARGS__)) \
-			diag("  '%s' contains '%s' (%s:%d)", tap_g_, tap_w_, __FILE__, \
-			     __LINE__);                                               \
+#define unlike(got, needle, ...)                                                                  \
+	do {                                                                                      \
+		const char *tap_g_ = (got), *tap_w_ = (needle);                                   \
+		if (!ok(tap_g_ == NULL || strstr(tap_g_, tap_w_) == NULL, __VA_ARGS__))           \
+			diag("  '%s' contains '%s' (%s:%d)", tap_g_, tap_w_, __FILE__, __LINE__); \
 	} while (0)
 
-static int __attribute__((unused))
-done_testing(void)
+static int __attribute__((unused)) done_testing(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;

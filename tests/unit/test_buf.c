@@ -49,7 +49,7 @@ test_error(void)
 	struct mb_error err = MB_ERROR_INIT;
 
 	is_int(mb_error_set(&err, MB_ERR_CONN, "cannot connect to '%s:%d': %s", "h", 25,
-			    "connection refused"),
+	                    "connection refused"),
 	       -1, "mb_error_set returns -1");
 	is_str(err.msg, "cannot connect to 'h:25': connection refused", "message is formatted");
 	mb_error_prefix(&err, "smtp");

@@ -69,7 +69,8 @@ test_address_lists(void)
 		is_str(l.v[3].addr, "d@w", "address before a comment");
 	}
 	mb_caddr_list_release(&l);
-	is_int(mb_caddr_list_parse("a@x\r\nBcc: evil@x", &l, &err), -1, "CRLF in a list is refused");
+	is_int(mb_caddr_list_parse("a@x\r\nBcc: evil@x", &l, &err), -1,
+	       "CRLF in a list is refused");
 	like(err.msg, "line break", "saying why");
 	is_int(mb_caddr_list_parse("Bob <b@y", &l, &err), -1, "unclosed angle refused");
 	is_int(mb_caddr_list_parse("no-at-sign", &l, &err), -1, "an address without @ is refused");
@@ -104,9 +105,11 @@ test_addr_check(void)
 	strcpy(longlocal + 65, "@b.c");
 	is_int(mb_addr_check(longlocal, false, false, &err), -1, "65-octet local part refused");
 	like(err.msg, "64", "citing the limit");
-	is_int(mb_addr_check("jösé@example.org", false, false, &err), -1, "UTF-8 without SMTPUTF8 refused");
+	is_int(mb_addr_check("jösé@example.org", false, false, &err), -1,
+	       "UTF-8 without SMTPUTF8 refused");
 	like(err.msg, "SMTPUTF8", "naming SMTPUTF8");
-	is_int(mb_addr_check("jösé@example.org", false, true, &err), 0, "UTF-8 with SMTPUTF8 allowed");
+	is_int(mb_addr_check("jösé@example.org", false, true, &err), 0,
+	       "UTF-8 with SMTPUTF8 allowed");
 	is_int(mb_addr_check("a\xff@b", false, true, &err), -1, "invalid UTF-8 refused");
 	is_int(mb_addr_check("a\x01@b", false, false, &err), -1, "control character refused");
 }
@@ -149,7 +152,8 @@ test_qp(void)
 	mb_buf_reset(&b);
 	memset(line, 'a', 150);
 	mb_qp_encode(line, 150, &b);
-	ok(wire_clean(b.data, b.len, 76) || strstr(b.data, "=\r\n") != NULL, "long lines get soft breaks");
+	ok(wire_clean(b.data, b.len, 76) || strstr(b.data, "=\r\n") != NULL,
+	   "long lines get soft breaks");
 	ok(strlen(b.data) > 150 && strchr(b.data, '\r') - b.data <= 76, "first line at most 76");
 	mb_buf_release(&b);
 }
@@ -183,7 +187,8 @@ test_build_plain(void)
 	like(h, "MIME-Version: 1.0\r\n", "MIME-Version");
 	like(h, "Content-Type: text/plain; charset=utf-8\r\n", "Content-Type");
 	like(h, "Content-Transfer-Encoding: 7bit\r\n", "ASCII text goes 7bit");
-	like(m.data, "\r\n\r\nHello Bob,\r\n.\r\n..dots stay\r\nbye\r\n", "the body as written, CRLF, not stuffed");
+	like(m.data, "\r\n\r\nHello Bob,\r\n.\r\n..dots stay\r\nbye\r\n",
+	     "the body as written, CRLF, not stuffed");
 	ok(wire_clean(m.data, m.len, 998), "CRLF everywhere, 7-bit, lines <= 998");
 	is_str(m.env_from, "alice@lab.test", "envelope sender from From");
 	is_int((int)m.nrcpts, 3, "three envelope recipients");
@@ -208,7 +213,8 @@ test_build_plain(void)
 		like(m.data, "From: Alice <alice@lab.test>", "headers unchanged");
 		mb_built_release(&m);
 		d.env_from = "x@y\r\nRCPT TO:<z@w>";
-		is_int(mb_compose_build(&d, &m, &err), -1, "CRLF in the envelope sender is refused");
+		is_int(mb_compose_build(&d, &m, &err), -1,
+		       "CRLF in the envelope sender is refused");
 		d.env_from = NULL;
 		d.env_to = NULL;
 		d.nenv_to = 0;
@@ -275,7 +281,8 @@ test_build_utf8(void)
 	for (i = 0; i < 50; i++)
 		memcpy(subject + i * 10, "Ünïcødé×  ", 10 + 0);
 	subject[400] = '\0';
-	d.subject = "A rather long subject line that goes on and on and on, well past seventy-eight columns, really";
+	d.subject = "A rather long subject line that goes on and on and on, well past "
+	            "seventy-eight columns, really";
 	is_int(mb_compose_build(&d, &m, &err), 0, "a long ASCII subject builds");
 	ok(wire_clean(m.data, m.len, 78), "and is folded to 78 columns");
 	like(m.data, "\r\n ", "with folding white space");
@@ -322,10 +329,12 @@ test_build_parts(void)
 	d.nattachments = 2;
 	is_int(mb_compose_build(&d, &m, &err), 0, "text, HTML and attachments build");
 	like(m.data, "Content-Type: multipart/mixed; boundary=", "multipart/mixed outside");
-	like(m.data, "Content-Type: multipart/alternative; boundary=", "multipart/alternative inside");
+	like(m.data,
+	     "Content-Type: multipart/alternative; boundary=", "multipart/alternative inside");
 	like(m.data, "Content-Type: text/html; charset=utf-8", "the HTML part");
 	like(m.data, "filename=\"data.bin\"", "an ASCII file name as is");
-	like(m.data, "filename*=UTF-8''r%C3%A9sum%C3%A9%202026.pdf", "a UTF-8 file name per RFC 2231");
+	like(m.data, "filename*=UTF-8''r%C3%A9sum%C3%A9%202026.pdf",
+	     "a UTF-8 file name per RFC 2231");
 	like(m.data, "Content-Type: application/pdf", "type from the content");
 	unlike(m.data, dir, "the directory of the file never appears");
 	mb_base64_encode("\x00\x01\x02\x03\x04\x05", 6, 0, &enc);
@@ -348,9 +357,10 @@ test_mime_types(void)
 {
 	is_str(mb_guess_mime_type("x.bin", (const unsigned char *)"%PDF-1.7", 8), "application/pdf",
 	       "PDF by content");
-	is_str(mb_guess_mime_type("x.png", (const unsigned char *)"\x89PNG\r\n\x1a\n", 8), "image/png",
-	       "PNG by content");
-	is_str(mb_guess_mime_type("notes.csv", (const unsigned char *)"a,b", 3), "text/csv", "by name");
+	is_str(mb_guess_mime_type("x.png", (const unsigned char *)"\x89PNG\r\n\x1a\n", 8),
+	       "image/png", "PNG by content");
+	is_str(mb_guess_mime_type("notes.csv", (const unsigned char *)"a,b", 3), "text/csv",
+	       "by name");
 	is_str(mb_guess_mime_type("README", (const unsigned char *)"hello\n", 6), "text/plain",
 	       "text by content");
 	is_str(mb_guess_mime_type("blob", (const unsigned char *)"\x00\x01\x02", 3),

@@ -10,8 +10,8 @@ main(void)
 	struct mb_env_report r;
 	struct mb_env_hdr from = {"From", "Alice <alice@lab.test>", "alice@lab.test"};
 	struct mb_env_hdr hdrs[] = {
-		{"To", "Bob <bob@lab.test>", "bob@lab.test"},
-		{"Cc", "erin@lab.test", "erin@lab.test"},
+	        {"To", "Bob <bob@lab.test>", "bob@lab.test"},
+	        {"Cc", "erin@lab.test", "erin@lab.test"},
 	};
 	const char *rcpts[] = {"bob@LAB.test", "dave@lab.test", "nobody@lab.test"};
 	int codes[] = {250, 250, 550};
@@ -35,11 +35,13 @@ main(void)
 	}
 	ok(bcc >= 0, "dave is envelope-only");
 	if (bcc >= 0)
-		like(r.rows[bcc].explain, "dave@lab.test received this message but is in no header: a Bcc recipient",
+		like(r.rows[bcc].explain,
+		     "dave@lab.test received this message but is in no header: a Bcc recipient",
 		     "explained as a Bcc");
 	ok(only_hdr >= 0, "erin is header-only");
 	if (only_hdr >= 0)
-		like(r.rows[only_hdr].explain, "erin@lab.test is in Cc: but not in the envelope", "explained");
+		like(r.rows[only_hdr].explain, "erin@lab.test is in Cc: but not in the envelope",
+		     "explained");
 	ok(refused >= 0, "nobody was refused");
 	if (refused >= 0)
 		like(r.rows[refused].explain, "refused nobody@lab.test (550)", "explained");

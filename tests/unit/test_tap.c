@@ -196,7 +196,10 @@ test_smtp_limits(void)
 	big[MB_NET_LINE_MAX + 9] = '\0';
 	/* fed in small pieces: the limit holds across chunks */
 	for (i = 0; i < MB_NET_LINE_MAX + 9 && r == 0; i += 1000)
-		r = mb_tap_server(t, big + i, 1000 < MB_NET_LINE_MAX + 9 - i ? 1000 : (size_t)(MB_NET_LINE_MAX + 9 - i), &err);
+		r = mb_tap_server(
+		        t, big + i,
+		        1000 < MB_NET_LINE_MAX + 9 - i ? 1000 : (size_t)(MB_NET_LINE_MAX + 9 - i),
+		        &err);
 	is_int(r, -1, "a server line over 64 KiB is refused");
 	is_int(err.kind, MB_ERR_PROTO, "as the server breaking the protocol");
 	like(err.msg, "longer than 65536 bytes", "with a message saying so");
@@ -348,7 +351,8 @@ test_reply(void)
 	is_int(mb_smtp_reply_line("abc ok", 6, &code, &last, &off), -1, "letters are refused");
 	is_int(mb_smtp_reply_line("", 0, &code, &last, &off), -1, "empty is refused");
 	is_int(mb_smtp_reply_line("199 x", 5, &code, &last, &off), -1, "1xx is refused");
-	is_int(mb_smtp_reply_line("260 x", 5, &code, &last, &off), -1, "a second digit over 5 is refused");
+	is_int(mb_smtp_reply_line("260 x", 5, &code, &last, &off), -1,
+	       "a second digit over 5 is refused");
 
 	is_int((int)mb_enhanced_status("5.1.1 no such user", 18, st), 6, "enhanced code found");
 	is_str(st, "5.1.1", "and copied");
@@ -417,7 +421,7 @@ test_base64(void)
 	is_str(b.data, "foobar", "lenient decodes");
 	mb_buf_reset(&b);
 	mb_base64_encode("0123456789012345678901234567890123456789012345678901234567890", 61, 76,
-			 &b);
+	                 &b);
 	like(b.data, "\r\n", "line breaks at 76");
 	mb_buf_release(&b);
 }
@@ -434,7 +438,8 @@ test_fuzz_regressions(void)
 
 	memcpy(exact, "2500 bad", 8); /* no NUL: ASan catches any read past it */
 	mb_smtp_reply_init(&r);
-	is_int(mb_smtp_reply_feed(&r, exact, 8, &err), -1, "an invalid reply line in an exact buffer");
+	is_int(mb_smtp_reply_feed(&r, exact, 8, &err), -1,
+	       "an invalid reply line in an exact buffer");
 	like(err.msg, "'2500 bad'", "is quoted without reading past it");
 	mb_smtp_reply_release(&r);
 	free(exact);
