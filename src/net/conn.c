@@ -429,6 +429,63 @@ mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct m
 	return mb_conn_read_line_max(c, out, MB_NET_LINE_MAX, bare_lf, err);
 }
 
+/* A whole line, the end or an error is waiting in c: a read returns at once. */
+static bool
+line_ready(const struct mb_conn *c)
+{
+	return c->err.kind != MB_OK || c->eof || c->fd < 0 ||
+	       memchr(c->rbuf.data + c->rpos, '\n', c->rbuf.len - c->rpos) != NULL;
+}
+
+int
+mb_conn_poll(struct mb_conn *c, int fd, int timeout_ms, struct mb_error *err)
+{
+	struct mb_error e = MB_ERROR_INIT;
+	struct pollfd pfd[3];
+	int64_t until = timeout_ms >= 0 ? mb_net_now_ms() + timeout_ms : 0, left;
+	int ready, r, guard;
+
+	for (guard = 0; guard < 1000000; guard++) {
+		if (atomic_load(&c->cancelled))
+			return mb_error_set(err, MB_ERR_CANCEL, "cancelled by the user");
+		ready = line_ready(c) ? MB_CONN_READY_LINE : 0;
+		if (!ready && c->tls != NULL && gnutls_record_check_pending(c->tls) > 0) {
+			fill(c, "waiting for the server", &e); /* decrypted bytes GnuTLS holds */
+			continue;
+		}
+		left = -1;
+		if (ready)
+			left = 0; /* only look whether fd is readable too */
+		else if (until > 0 && (left = until - mb_net_now_ms()) < 0)
+			left = 0;
+		pfd[0].fd = ready ? -1 : c->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = fd;
+		pfd[1].events = POLLIN;
+		pfd[2].fd = c->cancel_pipe[0];
+		pfd[2].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		r = poll(pfd, 3, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return mb_error_set(err, MB_ERR_IO, "poll failed: %s", strerror(errno));
+		if (pfd[1].revents)
+			ready |= MB_CONN_READY_FD;
+		if (ready)
+			return ready;
+		if (pfd[0].revents) {
+			fill(c, "waiting for the server", &e); /* an error or the end stays in c */
+			continue;
+		}
+		if (pfd[2].revents)
+			continue; /* the flag is checked at the top */
+		if (r == 0 && until > 0)
+			return 0;
+	}
+	return 0;
+}
+
 int
 mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err)
 {
