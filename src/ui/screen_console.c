@@ -1,0 +1,767 @@
+/*
+ * screen_console.c: the raw protocol console (R). First a short form:
+ * account, protocol (SMTP, POP3, IMAP), host, port and security (none,
+ * starttls, tls: the account's, overridable); then the session itself: a
+ * transcript view of the conversation (C:/S: lines, each reply with its
+ * meaning and round trip, TLS lines, secrets masked) with an input line at
+ * the bottom. What the user types goes out with CRLF, as with `ncat -C`;
+ * a hint line above the input suggests the legal next commands, worked out
+ * from the replies seen so far. After SMTP's 354 the console is in DATA
+ * mode: a line starting with '.' is sent dot-stuffed ("..line", shown so)
+ * and a lone '.' ends the message. STARTTLS/STLS work (console_job.c), and
+ * ^P logs in (AUTH PLAIN, or IMAP LOGIN) with the base64 done for you.
+ * The network runs in a job (console_job.c); Esc or Ctrl-C closes the
+ * connection, Esc again leaves.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mailbench/sanitize.h"
+#include "mailbench/xalloc.h"
+#include "ui/screens.h"
+
+#define LINES_MAX 5000 /* lines kept in the console's view */
+#define HIST_MAX  100
+
+enum cstate { C_SETUP = 0, C_RUNNING, C_ENDED };
+
+enum ffield { FF_ACCOUNT = 0, FF_PROTO, FF_HOST, FF_PORT, FF_SECURITY, FF_N };
+
+struct cline {
+	enum mb_tdir dir;
+	int code, rtt_ms, flags;
+	int64_t ts_us;
+	char *text, *meaning; /* sanitised */
+};
+
+struct console {
+	struct ui *ui;
+	struct ui_screen *s;
+	enum cstate state;
+	/* the form */
+	const struct mb_account **accts;
+	size_t nacct, acct_i;
+	enum mb_proto proto;
+	enum mb_security sec;
+	struct ui_edit host, port;
+	int ff;
+	/* the session */
+	struct console_link *link;
+	uint64_t job_id;
+	struct ui_edit input;
+	struct cline *lines;
+	size_t n, top;
+	bool follow;
+	int page;
+	struct mb_job *job; /* while running */
+	struct console_proto pp;
+	char *end_msg; /* why the session ended */
+	char **hist;
+	size_t nhist, hist_i;
+};
+
+static const struct ui_keydoc form_keys[] = {
+        {"↓ ↑ Tab", "next / previous field"},
+        {"← →", "change the account, the protocol, the security"},
+        {"Enter", "connect"},
+        {"q Esc", "back"},
+        {NULL, NULL},
+};
+
+static const struct ui_keydoc session_keys[] = {
+        {"Enter", "send the line with CRLF (an empty line too)"},
+        {"↑ ↓", "earlier commands (history)"},
+        {"PgUp PgDn", "scroll the conversation; PgDn at the end follows it again"},
+        {"^P", "log in: asks user and password, sends AUTH PLAIN (IMAP: LOGIN); masked"},
+        {"DATA mode", "after 354: lines starting with '.' are sent as '..' (dot-stuffed), "
+                      "a lone '.' ends the message"},
+        {"Esc  Ctrl-C", "close the connection; Esc again leaves the console"},
+        {"Enter (closed)", "back to the form, to connect again"},
+        {"Fields", "← → Home End, ^A ^E ^U ^K ^W as in prompts"},
+        {NULL, NULL},
+};
+
+static const char *const proto_names[] = {"SMTP", "POP3", "IMAP"};
+static const char *const proto_keys[] = {"smtp", "pop3", "imap"};
+
+/* ---- the form --------------------------------------------------------------------------- */
+
+static const struct mb_endpoint *
+endpoint(const struct mb_account *a, enum mb_proto p)
+{
+	return p == MB_PROTO_POP3 ? &a->pop3 : p == MB_PROTO_IMAP ? &a->imap : &a->smtp;
+}
+
+/* Host, port and security from the account's endpoint for the protocol. */
+static void
+form_fill(struct console *c)
+{
+	const struct mb_account *a = c->accts[c->acct_i];
+	const struct mb_endpoint *ep = endpoint(a, c->proto);
+	char port[16];
+	int i;
+
+	/* a protocol the account has no server for: the next one it has */
+	for (i = 0; i < 3 && ep->host == NULL; i++) {
+		c->proto = (enum mb_proto)((c->proto + 1) % 3);
+		ep = endpoint(a, c->proto);
+	}
+	ui_edit_set(&c->host, ep->host != NULL ? ep->host : "localhost");
+	snprintf(port, sizeof port, "%d", mb_endpoint_port(ep, proto_keys[c->proto]));
+	ui_edit_set(&c->port, port);
+	c->sec = ep->security;
+}
+
+static void
+form_cycle(struct console *c, int dir)
+{
+	int i;
+
+	switch (c->ff) {
+	case FF_ACCOUNT:
+		c->acct_i =
+		        (c->acct_i + c->nacct + (size_t)(dir > 0 ? 1 : c->nacct - 1)) % c->nacct;
+		form_fill(c);
+		break;
+	case FF_PROTO:
+		for (i = 0; i < 3; i++) {
+			c->proto = (enum mb_proto)((c->proto + (dir > 0 ? 1 : 2)) % 3);
+			if (endpoint(c->accts[c->acct_i], c->proto)->host != NULL)
+				break;
+		}
+		form_fill(c);
+		break;
+	case FF_SECURITY:
+		c->sec = (enum mb_security)((c->sec + (dir > 0 ? 1 : 2)) % 3);
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *
+sec_help(enum mb_security s)
+{
+	switch (s) {
+	case MB_SEC_NONE:
+		return "plain text all the way";
+	case MB_SEC_STARTTLS:
+		return "plain at first; TLS when you type STARTTLS (STLS in POP3)";
+	default:
+		return "TLS from the first byte (465, 993, 995 usually)";
+	}
+}
+
+static void
+draw_form(struct ui *ui, struct console *c, WINDOW *w, bool focused)
+{
+	static const char *const labels[FF_N] = {"Account", "Protocol", "Host", "Port", "Security"};
+	const char *lt = ui_sym(ui, "\xe2\x97\x82 ", "< "), *gt = ui_sym(ui, " \xe2\x96\xb8", " >");
+	char buf[200];
+	int h, wd, y = 1, i;
+
+	getmaxyx(w, h, wd);
+	(void)h;
+	ui_set(ui, w, UI_E_PANE_TITLE);
+	ui_puts(ui, w, 0, 1, "Raw protocol console: you type the commands, as with ncat -C",
+	        wd - 2);
+	ui_set(ui, w, UI_E_DIM);
+	ui_puts(ui, w, y++, 1, "mailbench adds CRLF and shows each reply's meaning.", wd - 2);
+	y++;
+	for (i = 0; i < FF_N; i++, y++) {
+		bool f = focused && c->ff == i;
+
+		ui_set(ui, w, f ? UI_E_HELP_KEY : UI_E_HEADER_NAME);
+		ui_puts(ui, w, y, 2, labels[i], 10);
+		if (i == FF_HOST || i == FF_PORT) {
+			ui_edit_draw(ui, i == FF_HOST ? &c->host : &c->port, w, y, 13,
+			             i == FF_HOST ? (wd - 14 < 40 ? wd - 14 : 40) : 8, UI_E_INPUT,
+			             f);
+			continue;
+		}
+		if (i == FF_ACCOUNT)
+			snprintf(buf, sizeof buf, "%s%s%s", lt, c->accts[c->acct_i]->name, gt);
+		else if (i == FF_PROTO)
+			snprintf(buf, sizeof buf, "%s%s%s", lt, proto_names[c->proto], gt);
+		else
+			snprintf(buf, sizeof buf, "%s%s%s", lt, mb_security_name(c->sec), gt);
+		ui_set(ui, w, f ? UI_E_SELECTED : UI_E_INPUT);
+		ui_put_net(ui, w, y, 13, buf, wd - 14);
+		if (f)
+			ui_cursor(ui, w, y, 13);
+		if (i == FF_SECURITY) {
+			ui_set(ui, w, UI_E_DIM);
+			ui_puts(ui, w, y + 1, 13, sec_help(c->sec), wd - 14);
+		}
+	}
+	y += 2;
+	ui_set(ui, w, UI_E_HELP_KEY);
+	ui_puts(ui, w, y, 2, "Enter connects", wd - 3);
+	ui_set(ui, w, UI_E_DIM);
+	ui_puts(ui, w, y, 17,
+	        " \xc2\xb7 \xe2\x86\x93\xe2\x86\x91 move \xc2\xb7 \xe2\x86\x90\xe2\x86\x92 change "
+	        "\xc2\xb7 Esc back",
+	        wd - 18);
+	ui_set(ui, w, UI_E_NORMAL);
+}
+
+/* ---- the session: lines and state ------------------------------------------------------- */
+
+static void
+lines_clear(struct console *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->lines[i].text);
+		free(c->lines[i].meaning);
+	}
+	free(c->lines);
+	c->lines = NULL;
+	c->n = c->top = 0;
+}
+
+static void
+add_line(struct console *c, const struct mb_event *ev)
+{
+	struct cline *l;
+
+	if (c->lines == NULL)
+		c->lines = xcalloc(LINES_MAX, sizeof *c->lines);
+	if (c->n == LINES_MAX) {
+		free(c->lines[0].text);
+		free(c->lines[0].meaning);
+		memmove(c->lines, c->lines + 1, (LINES_MAX - 1) * sizeof *c->lines);
+		c->n--;
+		if (c->top > 0)
+			c->top--;
+	}
+	l = &c->lines[c->n++];
+	memset(l, 0, sizeof *l);
+	l->dir = ev->tline.dir;
+	l->code = ev->tline.code;
+	l->rtt_ms = ev->tline.rtt_ms;
+	l->flags = ev->tline.flags;
+	l->ts_us = ev->tline.ts_us;
+	{
+		struct mb_buf b = MB_BUF_INIT;
+
+		mb_sanitize_add(&b, ev->tline.text, ev->tline.len, MB_SANITIZE_LINE);
+		l->text = mb_buf_detach(&b, NULL);
+	}
+	l->meaning = ev->tline.meaning ? mb_sanitize(ev->tline.meaning, MB_SANITIZE_LINE) : NULL;
+}
+
+/* ---- drawing the session ---------------------------------------------------------------- */
+
+static enum ui_elem
+line_elem(const struct cline *l)
+{
+	if (l->flags & MB_TL_ERROR)
+		return UI_E_T_ERROR;
+	if (l->flags & MB_TL_WARN)
+		return UI_E_T_WARN;
+	if (l->flags & (MB_TL_SUMMARY | MB_TL_LITERAL))
+		return UI_E_T_SUMMARY;
+	switch (l->dir) {
+	case MB_TDIR_CLIENT:
+		return UI_E_T_CLIENT;
+	case MB_TDIR_SERVER:
+		if (l->code >= 500 || l->code == 2 || l->code == 3)
+			return UI_E_T_SERVER_PERM;
+		if (l->code >= 400)
+			return UI_E_T_SERVER_TEMP;
+		return UI_E_T_SERVER_OK;
+	case MB_TDIR_TLS:
+		return UI_E_T_TLS;
+	default:
+		return UI_E_T_INFO;
+	}
+}
+
+static void
+render(struct ui *ui, struct ui_doc *d, const struct cline *l, bool stamps)
+{
+	enum ui_elem e = line_elem(l);
+	time_t t = (time_t)(l->ts_us / 1000000);
+	struct tm tm;
+	char ts[16];
+
+	if (stamps) {
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof ts, "%H:%M:%S ", &tm);
+		ui_doc_adds(d, UI_E_T_TIME, ts);
+	}
+	ui_doc_indent(d, stamps ? 13 : 4);
+	ui_doc_adds(d, e,
+	            l->dir == MB_TDIR_CLIENT   ? "C: "
+	            : l->dir == MB_TDIR_SERVER ? "S: "
+	            : l->dir == MB_TDIR_TLS    ? "TLS "
+	                                       : "*  ");
+	ui_doc_adds(d, e, l->text);
+	if (l->meaning != NULL || l->rtt_ms >= 0) {
+		ui_doc_adds(d, UI_E_T_MEANING, ui_sym(ui, "  \xe2\x86\x90 ", "  <- "));
+		if (l->meaning != NULL)
+			ui_doc_adds(d, UI_E_T_MEANING, l->meaning);
+		if (l->rtt_ms >= 0)
+			ui_doc_addf(d, UI_E_T_MEANING, "%s(%d ms)", l->meaning ? " " : "",
+			            l->rtt_ms);
+	}
+	if (l->flags & MB_TL_MASKED)
+		ui_doc_adds(d, UI_E_T_MEANING, "  (secret masked)");
+	ui_doc_newline(d);
+}
+
+static void
+draw_session(struct ui *ui, struct console *c, WINDOW *w, bool focused)
+{
+	struct ui_doc d;
+	struct mb_buf b = MB_BUF_INIT;
+	const char *prompt;
+	int h, wd, rows, pw;
+	size_t first, i, rn;
+
+	getmaxyx(w, h, wd);
+	rows = h - 2;
+	c->page = rows > 1 ? rows : 1;
+	if (c->follow)
+		c->top = c->n > (size_t)rows ? c->n - (size_t)rows : 0;
+	first = c->top;
+	ui_doc_init(&d);
+	for (i = first; i < c->n && i < first + (size_t)rows; i++)
+		render(ui, &d, &c->lines[i], wd >= 100);
+	if (c->n == 0) {
+		ui_doc_adds(&d, UI_E_DIM, "connecting...");
+		ui_doc_newline(&d);
+	}
+	rn = ui_doc_rows(&d, wd - 1);
+	if (c->follow && rn > (size_t)rows)
+		d.top = rn - (size_t)rows;
+	ui_doc_draw(ui, &d, w, 0, 0, rows, wd - 1);
+	ui_doc_release(&d);
+	/* the hint line */
+	if (c->state == C_ENDED)
+		mb_buf_addf(&b, "closed: %s. Enter: connect again, Esc: leave",
+		            c->end_msg ? c->end_msg : "the connection ended");
+	else
+		console_proto_hint(&c->pp, c->input.text.data, &b);
+	ui_set(ui, w, c->state == C_ENDED ? UI_E_WARN : c->pp.data ? UI_E_MATCH : UI_E_HINT);
+	ui_fill(w, h - 2, 0, wd);
+	ui_put_net(ui, w, h - 2, 0, b.data, wd);
+	mb_buf_release(&b);
+	/* the input line */
+	ui_set(ui, w, UI_E_PROMPT);
+	ui_fill(w, h - 1, 0, wd);
+	if (c->state == C_ENDED) {
+		ui_set(ui, w, UI_E_NORMAL);
+		return;
+	}
+	prompt = c->pp.data ? "DATA> " : "C> ";
+	pw = ui_puts(ui, w, h - 1, 0, prompt, wd);
+	ui_edit_draw(ui, &c->input, w, h - 1, pw, wd - pw, UI_E_INPUT, focused);
+}
+
+static void
+console_draw(struct ui_screen *s, struct ui *ui, WINDOW *w)
+{
+	struct console *c = s->priv;
+
+	if (c->state == C_SETUP)
+		draw_form(ui, c, w, ui_screen_focused(ui, s));
+	else
+		draw_session(ui, c, w, ui_screen_focused(ui, s));
+}
+
+static void
+console_title(struct ui_screen *s, struct ui *ui, struct mb_buf *out)
+{
+	struct console *c = s->priv;
+
+	mb_buf_addstr(out, "Raw console");
+	if (c->state == C_SETUP)
+		return;
+	mb_buf_addf(out, " %s %s %s:%d %s", ui_sym(ui, "\xc2\xb7", "-"), proto_names[c->proto],
+	            c->link->host, c->link->port, mb_security_name(c->sec));
+	if (c->state == C_ENDED)
+		mb_buf_addstr(out, " (closed)");
+}
+
+static const struct ui_keydoc *
+console_keydoc(struct ui_screen *s)
+{
+	struct console *c = s->priv;
+
+	return c->state == C_SETUP ? form_keys : session_keys;
+}
+
+/* ---- starting and ending the session ---------------------------------------------------- */
+
+static void
+session_done(struct ui *ui, void *ctx, const struct mb_event *ev)
+{
+	struct console *c = ctx;
+
+	c->state = C_ENDED;
+	c->job = NULL;
+	c->pp.data = false;
+	free(c->end_msg);
+	if (ev->done.exit == 0)
+		c->end_msg = xstrdup("the session ended");
+	else
+		c->end_msg = xstrdup(ev->done.err.msg[0] ? ev->done.err.msg : "it failed");
+	if (ev->done.exit == 0)
+		ui_msg(ui, "console: the session ended");
+	ui_screen_dirty(ui, c->s);
+}
+
+static void
+link_unref(void *l)
+{
+	console_link_unref(l);
+}
+
+static void
+session_connect(struct console *c)
+{
+	struct ui *ui = c->ui;
+	struct ui_jobopts o = {.what = "console", .quiet = true, .done = session_done, .ctx = c};
+	struct console_link *l;
+	struct mb_job *job;
+	long port = strtol(c->port.text.data, NULL, 10);
+
+	if (c->host.text.len == 0 || port < 1 || port > 65535) {
+		ui_error(ui, "cannot connect: %s",
+		         c->host.text.len == 0 ? "no host"
+		                               : "a port is 1 to "
+		                                 "65535");
+		return;
+	}
+	lines_clear(c);
+	c->follow = true;
+	console_proto_reset(&c->pp, c->proto, c->sec == MB_SEC_TLS);
+	XFREE(c->end_msg);
+	l = console_link_new();
+	l->acct = c->accts[c->acct_i];
+	l->proto = c->proto;
+	l->host = xstrdup(c->host.text.data);
+	l->port = (int)port;
+	l->security = c->sec;
+	l->cache_path = xstrdup(ui->cache_path);
+	l->refs = 2; /* the screen's and the job's */
+	console_link_unref(c->link);
+	c->link = l;
+	ui_set_account(ui, l->acct);
+	job = ui_job_start(ui, &o, console_job_main, l, link_unref);
+	c->job = job;
+	c->job_id = mb_job_id(job);
+	c->state = C_RUNNING;
+	ui_edit_set(&c->input, c->proto == MB_PROTO_IMAP ? "a1 " : "");
+}
+
+static void
+remember(struct console *c, const char *line)
+{
+	char v[16];
+	size_t k = 0;
+	const char *p = line;
+
+	if (c->proto == MB_PROTO_IMAP)
+		p += strcspn(p, " "), p += strspn(p, " ");
+	while (p[k] != '\0' && p[k] != ' ' && k + 1 < sizeof v) {
+		v[k] = (char)(p[k] >= 'a' && p[k] <= 'z' ? p[k] - 32 : p[k]);
+		k++;
+	}
+	v[k] = '\0';
+	/* commands that carry a secret are not kept */
+	if (line[0] == '\0' || c->pp.data || strcmp(v, "PASS") == 0 || strcmp(v, "AUTH") == 0 ||
+	    strcmp(v, "LOGIN") == 0 || strcmp(v, "AUTHENTICATE") == 0 || strcmp(v, "APOP") == 0)
+		return;
+	if (c->nhist == HIST_MAX) {
+		free(c->hist[0]);
+		memmove(c->hist, c->hist + 1, (HIST_MAX - 1) * sizeof *c->hist);
+		c->nhist--;
+	}
+	c->hist = xreallocarray(c->hist, c->nhist + 1, sizeof *c->hist);
+	c->hist[c->nhist++] = xstrdup(line);
+}
+
+static void
+send_input(struct console *c)
+{
+	struct console_cmd *cmd = xcalloc(1, sizeof *cmd);
+	const char *in = c->input.text.data;
+
+	cmd->kind = CONSOLE_LINE;
+	if (c->pp.data && in[0] == '.' && in[1] != '\0')
+		cmd->text = xasprintf(".%s", in); /* dot-stuffing, RFC 5321 4.5.2 */
+	else
+		cmd->text = xstrdup(in);
+	remember(c, in);
+	c->hist_i = c->nhist;
+	console_proto_sent(&c->pp, in);
+	console_link_push(c->link, cmd);
+	c->follow = true;
+	if (c->proto == MB_PROTO_IMAP && !c->pp.data) {
+		char tag[16];
+
+		snprintf(tag, sizeof tag, "a%d ", c->pp.tag);
+		ui_edit_set(&c->input, tag);
+	} else {
+		ui_edit_set(&c->input, "");
+	}
+}
+
+/* ^P: user (prefilled), then the password (masked; empty: the account's own). */
+struct login {
+	struct console *c;
+	char *user;
+};
+
+static void
+login_pw(struct ui *ui, void *ctx, const char *pw)
+{
+	struct login *lg = ctx;
+	struct console *c = lg->c;
+	struct console_cmd *cmd;
+	char tag[16];
+
+	(void)ui;
+	if (pw != NULL && c->state == C_RUNNING) {
+		cmd = xcalloc(1, sizeof *cmd);
+		cmd->kind = CONSOLE_AUTH;
+		cmd->user = lg->user;
+		lg->user = NULL;
+		cmd->pw = xstrdup(pw);
+		snprintf(tag, sizeof tag, "a%d", c->pp.tag);
+		cmd->text = xstrdup(tag);
+		if (c->proto == MB_PROTO_IMAP) {
+			c->pp.tag++;
+			snprintf(tag, sizeof tag, "a%d ", c->pp.tag);
+			ui_edit_set(&c->input, tag);
+		}
+		console_link_push(c->link, cmd);
+		ui_screen_dirty(ui, c->s);
+	}
+	free(lg->user);
+	free(lg);
+}
+
+static void
+login_user(struct ui *ui, void *ctx, const char *user)
+{
+	struct login *lg = ctx;
+
+	if (user == NULL || user[0] == '\0') {
+		free(lg);
+		return;
+	}
+	lg->user = xstrdup(user);
+	ui_prompt(ui, "Password (masked; empty: the account's own)", NULL, UI_PROMPT_MASK, login_pw,
+	          NULL, lg);
+}
+
+static void
+login(struct console *c)
+{
+	struct login *lg = xcalloc(1, sizeof *lg);
+	const struct mb_account *a = c->accts[c->acct_i];
+
+	lg->c = c;
+	ui_prompt(c->ui, "Log in as", a->user ? a->user : "", 0, login_user, NULL, lg);
+}
+
+/* ---- keys ------------------------------------------------------------------------------- */
+
+static int
+form_key(struct console *c, int key)
+{
+	struct ui_edit *e = c->ff == FF_HOST ? &c->host : c->ff == FF_PORT ? &c->port : NULL;
+
+	if (ui_key_is_enter(key)) {
+		session_connect(c);
+		return UI_ALL;
+	}
+	switch (key) {
+	case UI_K_DOWN:
+	case UI_K_TAB:
+		c->ff = (c->ff + 1) % FF_N;
+		return UI_DIRTY;
+	case UI_K_UP:
+	case UI_K_BTAB:
+		c->ff = (c->ff + FF_N - 1) % FF_N;
+		return UI_DIRTY;
+	case UI_K_ESC:
+		return UI_CLOSE;
+	default:
+		break;
+	}
+	if (e == NULL) {
+		if (key == UI_K_LEFT || key == UI_K_RIGHT || key == ' ') {
+			form_cycle(c, key == UI_K_LEFT ? -1 : 1);
+			return UI_DIRTY;
+		}
+		return UI_PASS; /* q, ?, t ... */
+	}
+	if (c->ff == FF_PORT && key < 0x80 && key >= 0x20 && (key < '0' || key > '9'))
+		return UI_DONE;
+	switch (ui_edit_key(e, key)) {
+	case UI_EDIT_PASS:
+		return UI_IS_FN(key) || key < 0x20 ? UI_PASS : UI_DONE;
+	default:
+		return UI_DIRTY;
+	}
+}
+
+static int
+session_key(struct console *c, int key)
+{
+	if (c->state == C_ENDED) {
+		if (ui_key_is_enter(key)) {
+			c->state = C_SETUP;
+			return UI_ALL;
+		}
+		if (key == UI_K_PGUP || key == UI_K_PGDN)
+			goto scroll;
+		return key == UI_K_ESC ? UI_CLOSE : UI_PASS;
+	}
+	switch (key) {
+	case UI_CTRL('p'):
+		login(c);
+		return UI_DONE;
+	case UI_K_UP:
+	case UI_K_DOWN:
+		if (c->nhist == 0)
+			return UI_DONE;
+		if (key == UI_K_UP && c->hist_i > 0)
+			c->hist_i--;
+		else if (key == UI_K_DOWN && c->hist_i < c->nhist)
+			c->hist_i++;
+		ui_edit_set(&c->input, c->hist_i < c->nhist ? c->hist[c->hist_i] : "");
+		return UI_DIRTY;
+	case UI_K_PGUP:
+	case UI_K_PGDN:
+		goto scroll;
+	case UI_K_ESC:
+		return UI_CLOSE; /* only when no job runs: the frame cancels it first */
+	default:
+		break;
+	}
+	switch (ui_edit_key(&c->input, key)) {
+	case UI_EDIT_ENTER:
+		send_input(c);
+		return UI_DIRTY;
+	case UI_EDIT_PASS:
+	case UI_EDIT_TAB:
+		return UI_IS_FN(key) || key < 0x20 ? UI_PASS : UI_DONE;
+	default:
+		return UI_DIRTY;
+	}
+scroll:
+	if (key == UI_K_PGUP) {
+		if (c->follow)
+			c->top = c->n > (size_t)c->page ? c->n - (size_t)c->page : 0;
+		c->follow = false;
+		c->top = c->top > (size_t)c->page ? c->top - (size_t)c->page : 0;
+	} else if (!c->follow) {
+		c->top += (size_t)c->page;
+		if (c->top + (size_t)c->page >= c->n)
+			c->follow = true;
+	}
+	return UI_DIRTY;
+}
+
+static int
+console_key(struct ui_screen *s, struct ui *ui, int key)
+{
+	struct console *c = s->priv;
+
+	(void)ui;
+	return c->state == C_SETUP ? form_key(c, key) : session_key(c, key);
+}
+
+static void
+console_event(struct ui_screen *s, struct ui *ui, const struct mb_event *ev)
+{
+	struct console *c = s->priv;
+
+	if (c->state != C_RUNNING || ev->kind != MB_EV_TLINE || ev->job != c->job_id)
+		return;
+	add_line(c, ev);
+	console_proto_line(&c->pp, ev);
+	ui_screen_dirty(ui, s);
+}
+
+static void
+console_free(struct ui_screen *s)
+{
+	struct console *c = s->priv;
+	size_t i;
+
+	ui_job_forget(c->ui, c);
+	/* closing the console closes its connection (the job is alive until its end is seen) */
+	if (c->state == C_RUNNING && c->job != NULL)
+		mb_job_cancel(c->job);
+	console_link_unref(c->link);
+	lines_clear(c);
+	for (i = 0; i < c->nhist; i++) {
+		memset(c->hist[i], 0, strlen(c->hist[i]));
+		free(c->hist[i]);
+	}
+	free(c->hist);
+	ui_edit_release(&c->host);
+	ui_edit_release(&c->port);
+	ui_edit_release(&c->input);
+	free(c->accts);
+	free(c->end_msg);
+	free(c);
+}
+
+static const struct ui_screen_ops console_ops = {
+        .name = "Raw console",
+        .hints = "Enter:send ^P:login Esc:close",
+        .nfocus = 1,
+        .draw = console_draw,
+        .key = console_key,
+        .event = console_event,
+        .title = console_title,
+        .keydoc = console_keydoc,
+        .free = console_free,
+};
+
+void
+ui_console_open(struct ui *ui)
+{
+	struct console *c;
+	size_t i;
+
+	c = xcalloc(1, sizeof *c);
+	c->ui = ui;
+	c->accts = xcalloc(ui->cfg.naccounts + 1, sizeof *c->accts);
+	for (i = 0; i < ui->cfg.naccounts; i++) {
+		const struct mb_account *a = ui->cfg.accounts[i];
+
+		if (a->smtp.host == NULL && a->pop3.host == NULL && a->imap.host == NULL)
+			continue;
+		if (a == ui->acct)
+			c->acct_i = c->nacct;
+		c->accts[c->nacct++] = a;
+	}
+	if (c->nacct == 0) {
+		ui_error(ui, "no account with a server to talk to (see mailbench config)");
+		free(c->accts);
+		free(c);
+		return;
+	}
+	ui_edit_init(&c->host, NULL);
+	ui_edit_init(&c->port, NULL);
+	c->port.max = 5;
+	ui_edit_init(&c->input, NULL);
+	c->proto = MB_PROTO_SMTP;
+	form_fill(c);
+	c->s = ui_screen_push(ui, &console_ops, c);
+}
