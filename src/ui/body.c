@@ -88,6 +88,8 @@ ui_body_set(struct ui_body *b, const char *text, size_t len)
 	for (i = 0; i <= len && b->n < BODY_MAX_LINES; i++) {
 		if (i < len && text[i] != '\n')
 			continue;
+		if (i == len && start == len && b->n > 0)
+			break; /* the text's final line end starts no line */
 		l = line_insert(b, b->n);
 		/* CR LF is a line end; a CR elsewhere is dropped with the other controls */
 		add_clean(l, text + start, i - start);

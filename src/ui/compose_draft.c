@@ -456,8 +456,7 @@ compose_external_editor(struct compose *c)
 	if (editor == NULL || editor[0] == '\0')
 		editor = getenv("EDITOR");
 	if (editor == NULL || editor[0] == '\0') {
-		ui_error(ui, "no external editor: set $VISUAL or $EDITOR (export EDITOR=nano); the "
-		             "built-in editor is here meanwhile");
+		ui_error(ui, "^V: $VISUAL and $EDITOR are unset (export EDITOR=nano, for one)");
 		return UI_DONE;
 	}
 	if (dir == NULL || dir[0] != '/')
@@ -681,7 +680,7 @@ compose_send(struct compose *c)
 	c->draft_id = 0;
 	c->changed = false;
 	ui_msg(ui, "queued as outbox message %lld; sending...", (long long)id);
-	ui_send_outbox_start(ui, c->acct, id, false);
+	ui_send_outbox_start(ui, c->acct, id, false, true);
 	ok = true;
 out:
 	mb_built_release(&m);

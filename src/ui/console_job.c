@@ -305,7 +305,8 @@ on_line(struct session *ss, const char *line, size_t len, struct mb_error *err)
 		go = len >= 3 && strncmp(line, "+OK", 3) == 0;
 		break;
 	default:
-		if (tl > 0 && len > tl && strncmp(line, ss->tls_tag, tl) == 0 && line[tl] == ' ') {
+		if (tl > 0 && len > tl && strncasecmp(line, ss->tls_tag, tl) == 0 &&
+		    line[tl] == ' ') {
 			done = true;
 			go = len >= tl + 3 && strncasecmp(line + tl + 1, "OK", 2) == 0;
 		}

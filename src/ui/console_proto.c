@@ -68,16 +68,11 @@ on_client(struct console_proto *c, const struct mb_event *ev)
 }
 
 static void
-smtp_reply(struct console_proto *c, int code, const char *text)
+smtp_reply(struct console_proto *c, int code)
 {
 	const char *v = c->verb;
 
-	if (c->ehlo_reply && code == 250) {
-		c->starttls_offered |= has_word(text, "STARTTLS");
-		c->auth_offered |= has_word(text, "AUTH");
-	}
-	if (c->ehlo_reply && !(code == 250))
-		c->ehlo_reply = false;
+	c->ehlo_reply = false; /* its lines were read for STARTTLS and AUTH already */
 	if (code >= 400) {
 		c->refused = true;
 		return;
@@ -99,6 +94,8 @@ smtp_reply(struct console_proto *c, int code, const char *text)
 		c->ps = CP_HELLO;
 	else if (strcmp(v, "QUIT") == 0)
 		c->ps = CP_QUIT;
+	else if (strcmp(v, "AUTH") == 0 && code == 235)
+		c->authed = true;
 }
 
 static void
@@ -157,7 +154,7 @@ on_server(struct console_proto *c, const struct mb_event *ev)
 			c->auth_offered |= has_word(t, "AUTH");
 		}
 		if (ev->tline.flags & MB_TL_LAST)
-			smtp_reply(c, ev->tline.code, t);
+			smtp_reply(c, ev->tline.code);
 	} else if (c->proto == MB_PROTO_POP3) {
 		if (ev->tline.code == 1 || ev->tline.code == 2)
 			pop3_reply(c, ev->tline.code);
@@ -208,7 +205,7 @@ console_proto_hint(const struct console_proto *c, const char *in, struct mb_buf 
 			                         : "next: MAIL FROM:<you@domain>");
 			if (c->starttls_offered && !c->tls)
 				mb_buf_addstr(b, ", or STARTTLS first");
-			if (c->auth_offered)
+			if (c->auth_offered && !c->authed)
 				mb_buf_addstr(b, ", AUTH PLAIN (^P)");
 			break;
 		case CP_TLS_AGAIN:

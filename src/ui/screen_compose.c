@@ -46,7 +46,7 @@ static const struct ui_keydoc compose_keys[] = {
         {"^T", "attach a file (Tab completes the path)"},
         {"^R", "remove an attachment"},
         {"^N", "HTML alternative on/off: a text/html part made from the text"},
-        {"^V", "edit the body in $VISUAL or $EDITOR"},
+        {"^V", "edit the body in $VISUAL or $EDITOR (one must be set)"},
         {"MAIL FROM  RCPT TO", "the envelope: follows the headers until you edit it; "
                                "empty it to follow again; <> is the null sender"},
         {"Body", "arrows, Home/End (^A ^E), PgUp/PgDn, Enter, Backspace, Delete, "
@@ -474,6 +474,7 @@ draw_envelope(struct ui *ui, struct compose *c, WINDOW *w, int y, int width, int
 {
 	const char *title;
 	size_t i, shown = 0, total = explained(c);
+	int x;
 
 	if (c->env_edited[0] || c->env_edited[1])
 		title = "Envelope: edited (empty a field to follow the headers again)";
@@ -498,8 +499,8 @@ draw_envelope(struct ui *ui, struct compose *c, WINDOW *w, int y, int width, int
 			break;
 		}
 		ui_set(ui, w, UI_E_ENV_EXPLAIN);
-		ui_puts(ui, w, y, 0, ui_sym(ui, "  \xe2\x86\x92 ", "  -> "), 5);
-		ui_put_net(ui, w, y++, 5, ex, width - 5);
+		x = ui_puts(ui, w, y, 0, ui_sym(ui, "  \xe2\x86\x92 ", "  -> "), 5);
+		ui_put_net(ui, w, y++, x, ex, width - x);
 		shown++;
 	}
 	ui_set(ui, w, UI_E_NORMAL);

@@ -114,6 +114,16 @@ rcpt_text(const struct mb_outbox *o, struct mb_buf *b)
 		mb_buf_addf(b, "%s%s", i ? ", " : "", o->rcpts[i]);
 }
 
+/* The same as RCPT TO:<a> commands. */
+static void
+rcpt_cmds(const struct mb_outbox *o, struct mb_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < o->nrcpts; i++)
+		mb_buf_addf(b, "%sRCPT TO:<%s>", i ? "  " : "", o->rcpts[i]);
+}
+
 static void
 draw_row(struct ui *ui, WINDOW *w, int y, int width, const struct mb_outbox *o, bool sel,
          bool focused)
@@ -198,8 +208,8 @@ build_detail(struct outbox *ob, const struct mb_outbox *o)
 		field(d, "To:", o->to);
 	if (o->cc[0])
 		field(d, "Cc:", o->cc);
-	mb_buf_addf(&b, "MAIL FROM:<%s>  RCPT TO:", o->envelope_from);
-	rcpt_text(o, &b);
+	mb_buf_addf(&b, "MAIL FROM:<%s>  ", o->envelope_from);
+	rcpt_cmds(o, &b);
 	field(d, "Envelope:", b.data);
 	if (o->last_error[0]) {
 		ui_doc_addf(d, UI_E_HEADER_NAME, "%-10s", "Error:");
@@ -247,10 +257,13 @@ outbox_draw(struct ui_screen *s, struct ui *ui, WINDOW *w)
 	int h, wd, dh, r;
 
 	getmaxyx(w, h, wd);
-	dh = h / 3 > 6 ? h / 3 : (h > 10 ? 6 : h / 2);
-	ob->page = h - 1 - dh - 1;
+	/* the list as long as it needs (up to half), the details below take the rest */
+	ob->page = ob->l.n < 3 ? 3 : (int)ob->l.n;
+	if (ob->page > h / 2)
+		ob->page = h / 2;
 	if (ob->page < 1)
 		ob->page = 1;
+	dh = h - ob->page - 2;
 	ui_set(ui, w, UI_E_COLUMN);
 	ui_fill(w, 0, 0, wd);
 	ui_puts(ui, w, 0, 0, "Status  #     Try Date       Recipients", wd);
@@ -316,7 +329,7 @@ retry_yes(struct ui *ui, void *ctx, const char *text)
 
 	(void)text;
 	ui_msg(ui, "sending outbox message %lld again...", (long long)a->id);
-	ui_send_outbox_start(ui, a->acct, a->id, true);
+	ui_send_outbox_start(ui, a->acct, a->id, true, false);
 	free(a);
 }
 
@@ -349,7 +362,7 @@ retry(struct outbox *ob)
 		return;
 	if (!unknown_fate(o)) {
 		ui_msg(ob->ui, "sending outbox message %lld again...", (long long)o->id);
-		ui_send_outbox_start(ob->ui, acct, o->id, false);
+		ui_send_outbox_start(ob->ui, acct, o->id, false, false);
 		return;
 	}
 	a = xcalloc(1, sizeof *a);

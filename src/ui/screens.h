@@ -23,12 +23,13 @@
  * Send outbox row outbox_id with acct in a job: the password first (a
  * masked prompt when the account has none), then mb_send_outbox() on a
  * worker thread while the transcript pane streams the session; when it
- * ends, the status bar says how it went and the envelope view of the row
- * opens. confirmed: the user agreed to resend a message whose last
- * attempt's fate is unknown.
+ * ends, the status bar says how it went and, with envelope, the envelope
+ * view of the row opens (once the session got as far as the recipients).
+ * confirmed: the user agreed to resend a message whose last attempt's fate
+ * is unknown.
  */
 void ui_send_outbox_start(struct ui *ui, const struct mb_account *acct, int64_t outbox_id,
-                          bool confirmed);
+                          bool confirmed, bool envelope);
 
 /* ---- the body editor of compose (body.c) ------------------------------------------------- */
 
@@ -129,7 +130,7 @@ struct console_proto {
 	char verb[32]; /* the last command's verb (IMAP: the word after the tag) */
 	bool refused;  /* the last reply refused it */
 	bool data;     /* SMTP: between 354 and the lone dot: lines are message data */
-	bool tls, starttls_offered, auth_offered, ehlo_reply;
+	bool tls, starttls_offered, auth_offered, authed, ehlo_reply;
 	int tag; /* IMAP: the suggested next tag is "a<tag>" */
 };
 

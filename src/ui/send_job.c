@@ -113,8 +113,8 @@ send_done(struct ui *ui, void *ctx, const struct mb_event *ev)
 	int64_t id = ev->done.ref;
 	struct mb_outbox o;
 	struct mb_error err = MB_ERROR_INIT;
+	bool envelope = ctx != NULL; /* compose's sends show the envelope view after */
 
-	(void)ctx;
 	switch (ev->done.exit) {
 	case MB_EXIT_OK:
 		ui_msg(ui, "sent: outbox message %lld, every recipient accepted it", (long long)id);
@@ -132,7 +132,7 @@ send_done(struct ui *ui, void *ctx, const struct mb_event *ev)
 		break;
 	}
 	/* nothing to compare when the session never got to the envelope */
-	if (mb_store_outbox_get(ui->st, id, &o, &err) == 0) {
+	if (envelope && mb_store_outbox_get(ui->st, id, &o, &err) == 0) {
 		bool any = o.rcpt_results[0] != '\0' || o.status == MB_OUTBOX_SENT;
 
 		mb_outbox_release(&o);
@@ -143,7 +143,10 @@ send_done(struct ui *ui, void *ctx, const struct mb_event *ev)
 
 struct pw_wait {
 	struct send_arg *a;
+	bool envelope;
 };
+
+static int envelope_token; /* a non-NULL done ctx: open the envelope view */
 
 static void
 with_password(struct ui *ui, void *ctx, const char *pw)
@@ -151,6 +154,7 @@ with_password(struct ui *ui, void *ctx, const char *pw)
 	struct pw_wait *p = ctx;
 	struct ui_jobopts o = {.what = "send", .done = send_done};
 
+	o.ctx = p->envelope ? &envelope_token : NULL;
 	if (pw == NULL) {
 		ui_error(ui, "not sent: no password (message %lld stays in the outbox: o)",
 		         (long long)p->a->outbox_id);
@@ -166,10 +170,11 @@ with_password(struct ui *ui, void *ctx, const char *pw)
 
 void
 ui_send_outbox_start(struct ui *ui, const struct mb_account *acct, int64_t outbox_id,
-                     bool confirmed)
+                     bool confirmed, bool envelope)
 {
 	struct pw_wait *p = xcalloc(1, sizeof *p);
 
+	p->envelope = envelope;
 	p->a = xcalloc(1, sizeof *p->a);
 	p->a->acct = acct;
 	p->a->cache_path = xstrdup(ui->cache_path);
