@@ -181,8 +181,8 @@ console_proto_hint(const struct console_proto *c, const char *in, struct mb_buf 
 			mb_buf_addstr(
 			        b, "a lone '.' ends the message: the server answers 250 (queued)");
 		else
-			mb_buf_addstr(b, "DATA: headers (From:, To:, Subject:), an empty line, the "
-			                 "body; a lone '.' ends it");
+			mb_buf_addstr(b, "DATA: headers, an empty line, the body; a lone '.' ends "
+			                 "the message");
 		return;
 	}
 	if (c->refused)
@@ -197,12 +197,12 @@ console_proto_hint(const struct console_proto *c, const char *in, struct mb_buf 
 		case CP_GREETED:
 			mb_buf_addstr(b, "next: EHLO your.name (or HELO)");
 			break;
-		case CP_HELLO:
 		case CP_QUEUED:
-			mb_buf_addstr(b, c->ps == CP_QUEUED
-			                         ? "queued. next: MAIL FROM:<you@domain> or "
-			                           "QUIT"
-			                         : "next: MAIL FROM:<you@domain>");
+			mb_buf_addstr(b,
+			              "queued. next: MAIL FROM:<...> for another message, or QUIT");
+			break;
+		case CP_HELLO:
+			mb_buf_addstr(b, "next: MAIL FROM:<you@domain>");
 			if (c->starttls_offered && !c->tls)
 				mb_buf_addstr(b, ", or STARTTLS first");
 			if (c->auth_offered && !c->authed)
