@@ -182,4 +182,6 @@ tap_unlike "$TUI_LAST" 'saved draft' "no draft is left"
 tui_keys Escape q
 tui_wait_exit
 tap_is "$TUI_EXIT" 0 "q quits with 0"
+log=$XDG_STATE_HOME/mailbench/mailbench.log
+tap_unlike "$(cat "$log" 2>/dev/null)" 'Sanitizer|runtime error' "no sanitizer report in the log (stderr)"
 tap_done

@@ -159,4 +159,6 @@ tap_ok $? "Esc again leaves the console"
 tui_keys q
 tui_wait_exit
 tap_is "$TUI_EXIT" 0 "q quits with 0"
+log=$XDG_STATE_HOME/mailbench/mailbench.log
+tap_unlike "$(cat "$log" 2>/dev/null)" 'Sanitizer|runtime error' "no sanitizer report in the log (stderr)"
 tap_done
