@@ -35,6 +35,7 @@ static const char *const labels[CF_NFIELDS] = {"To",      "Cc",        "Bcc",
                                                "Subject", "MAIL FROM", "RCPT TO"};
 
 static const struct ui_keydoc compose_keys[] = {
+        {"F1", "this help (? is a character in compose)"},
         {"Tab  S-Tab", "next / previous field (in the body Tab inserts a tab; S-Tab leaves it)"},
         {"↓ ↑  Enter", "next / previous field (Enter in Subject: to the body)"},
         {"S-Tab on To", "to the transcript pane (when shown)"},
@@ -436,7 +437,7 @@ draw_check(struct ui *ui, struct compose *c, WINDOW *w, int y, int width)
 		            n[0], n[1], n[2]);
 		if (n[0] + n[1] + n[2] == 0 && !c->env_edited[1])
 			mb_buf_addstr(&b, ": no recipient yet");
-		mb_buf_addstr(&b, "  \xc2\xb7  ^X sends, Esc saves and closes, ? lists the keys");
+		mb_buf_addstr(&b, "  \xc2\xb7  ^X sends, Esc saves and closes, F1 lists the keys");
 		ui_set(ui, w, UI_E_DIM);
 	}
 	ui_put_net(ui, w, y, 0, b.data, width);
@@ -651,6 +652,9 @@ compose_key(struct ui_screen *s, struct ui *ui, int key)
 
 	(void)ui;
 	switch (key) {
+	case UI_FN(KEY_F(1)):
+		ui_help_open(ui); /* ? is a character here */
+		return UI_DONE;
 	case UI_K_ESC:
 		return leave(c);
 	case UI_CTRL('x'):
@@ -757,7 +761,7 @@ compose_free(struct ui_screen *s)
 
 static const struct ui_screen_ops compose_ops = {
         .name = "Compose",
-        .hints = "^X:send ^T:attach Esc:save+close",
+        .hints = "^X:send ^T:attach Esc:save+close F1:help",
         .nfocus = 1,
         .draw = compose_draw,
         .key = compose_key,

@@ -67,6 +67,7 @@ struct console {
 
 static const struct ui_keydoc form_keys[] = {
         {"↓ ↑ Tab", "next / previous field"},
+        {"F1", "this help (? is a character in Host and Port)"},
         {"← →", "change the account, the protocol, the security"},
         {"Enter", "connect"},
         {"q Esc", "back"},
@@ -74,6 +75,7 @@ static const struct ui_keydoc form_keys[] = {
 };
 
 static const struct ui_keydoc session_keys[] = {
+        {"F1", "this help (? is a character in the input line)"},
         {"Enter", "send the line with CRLF (an empty line too)"},
         {"↑ ↓", "earlier commands (history)"},
         {"PgUp PgDn", "scroll the conversation; PgDn at the end follows it again"},
@@ -680,7 +682,10 @@ console_key(struct ui_screen *s, struct ui *ui, int key)
 {
 	struct console *c = s->priv;
 
-	(void)ui;
+	if (key == UI_FN(KEY_F(1))) {
+		ui_help_open(ui); /* ? is a character in the fields */
+		return UI_DONE;
+	}
 	return c->state == C_SETUP ? form_key(c, key) : session_key(c, key);
 }
 
@@ -723,7 +728,7 @@ console_free(struct ui_screen *s)
 
 static const struct ui_screen_ops console_ops = {
         .name = "Raw console",
-        .hints = "Enter:send ^P:login Esc:close",
+        .hints = "Enter:send ^P:login Esc:close F1:help",
         .nfocus = 1,
         .draw = console_draw,
         .key = console_key,

@@ -171,11 +171,56 @@ tap_like "$TUI_LAST" 'A draft that must survive\.' "with its body"
 tap_like "$TUI_LAST" 'Added in the external editor\.' "and the editor's line"
 tap_like "$TUI_LAST" "RCPT TO +carol@$LAB_DOMAIN" "and its envelope"
 tui_snap draft-reopened
+tui_keys F1
+tui_wait 'F1 +this help \(\? is a character in compose\)'
+tap_ok $? "F1 opens the help of compose (? is a character there)"
+tap_like "$TUI_LAST" '\^X +send: build, queue in the outbox, send' "the help lists ^X"
+tap_like "$TUI_LAST" '\^O +open a saved draft' "and ^O, the drafts"
+tui_snap help
+tui_keys Escape
+tui_wait_gone 'this help'
 tui_keys C-q
 tui_wait 'Discard this message and delete draft'
 tui_keys y
 tui_wait 'message discarded and its draft deleted'
 tap_ok $? "^Q discards the draft after asking"
+
+# an attachment (the path prompt completes with Tab) and the HTML alternative, sent
+printf 'name,score\nalice,%s\n' "$token" >"$TUI_TMP/report-$token.csv"
+tui_keys c
+tui_wait 'Compose · sub'
+tui_type "carol@$LAB_DOMAIN"
+tui_keys Down Down Down
+tui_type "tui attach $token"
+tui_keys C-t
+tui_wait 'Attach file \(Tab completes\)'
+tui_keys C-u
+tui_type "$TUI_TMP/rep"
+tui_keys Tab
+tui_wait "Attach file \(Tab completes\): .*report-$token\.csv"
+tap_ok $? "^T: Tab completes the file name"
+tui_keys Enter
+tui_wait "Attach +report-$token\.csv"
+tap_ok $? "the attachment is listed"
+tui_keys C-n
+tui_wait 'HTML alternative: on'
+tap_ok $? "^N turns the HTML alternative on"
+tap_like "$TUI_LAST" 'text/html part' "and says what it does"
+tui_keys Down Down Down
+tui_type "Paragraph one & <two>."
+tui_keys Enter Enter
+tui_type "Paragraph two."
+tui_snap attach
+tui_keys C-x
+tui_wait 'sent: outbox message [0-9]+' 30
+tap_ok $? "sent with the attachment and the HTML part"
+f=$(lab_wait_for_match carol "^Subject: tui attach $token")
+tap_ok $? "carol received it"
+tap_like "$(cat "$f" 2>/dev/null)" 'Content-Type: multipart/alternative' "a multipart/alternative"
+tap_like "$(cat "$f" 2>/dev/null)" '<p>Paragraph one &amp; &lt;two&gt;\.</p>' \
+	"the HTML part: escaped paragraphs"
+tap_like "$(cat "$f" 2>/dev/null)" "filename=\"report-$token\.csv\"" "the attachment with its name"
+tui_keys q
 tui_keys c
 tui_wait 'Compose · sub'
 tap_unlike "$TUI_LAST" 'saved draft' "no draft is left"
