@@ -95,9 +95,9 @@ compose_save(struct compose *c, bool force)
 	d.html = c->html;
 	d.attachments = c->att;
 	d.nattachments = c->natt;
-	if (c->env_edited[0])
+	if (c->env_edited[0] && c->f[CF_ENV_FROM].text.len > 0)
 		d.envelope_from = c->f[CF_ENV_FROM].text.data;
-	if (c->env_edited[1]) {
+	if (c->env_edited[1] && c->f[CF_ENV_RCPT].text.len > 0) {
 		compose_entries(compose_text(c, CF_ENV_RCPT), collect, &rcpts);
 		d.envelope_rcpts = rcpts.v;
 		d.nenvelope_rcpts = rcpts.n;
@@ -643,9 +643,11 @@ compose_send(struct compose *c)
 	d.nattachments = c->natt;
 	d.in_reply_to = c->in_reply_to;
 	d.references = c->references;
-	if (c->env_edited[0])
+	/* an envelope field left empty follows the headers */
+	if (c->env_edited[0] && c->f[CF_ENV_FROM].text.len > 0)
 		d.env_from = env_from = compose_env_from(c);
-	if (c->env_edited[1] && mb_caddr_list_parse(compose_text(c, CF_ENV_RCPT), &rl, &err) == 0) {
+	if (c->env_edited[1] && c->f[CF_ENV_RCPT].text.len > 0 &&
+	    mb_caddr_list_parse(compose_text(c, CF_ENV_RCPT), &rl, &err) == 0) {
 		env_to = xcalloc(rl.n + 1, sizeof *env_to);
 		for (i = 0; i < rl.n; i++)
 			env_to[i] = rl.v[i].addr;

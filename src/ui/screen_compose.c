@@ -28,7 +28,7 @@
 
 #define LABEL_W     10 /* "MAIL FROM " */
 #define AUTOSAVE_MS 3000
-#define EXPLAIN_MAX 3 /* explanation rows of the envelope panel */
+#define EXPLAIN_MAX 4 /* explanation rows of the envelope panel */
 #define BODY_MIN    4 /* below this the headers fold into one line while in the body */
 
 static const char *const labels[CF_NFIELDS] = {"To",      "Cc",        "Bcc",
@@ -332,8 +332,7 @@ changed(struct compose *c, int i)
 {
 	c->changed = true;
 	if (i == CF_ENV_FROM || i == CF_ENV_RCPT)
-		/* an emptied envelope field follows the headers again */
-		c->env_edited[i - CF_ENV_FROM] = c->f[i].text.len > 0;
+		c->env_edited[i - CF_ENV_FROM] = true; /* until it is left empty: see set_focus() */
 	compose_refresh(c);
 }
 
@@ -460,22 +459,31 @@ rule(struct ui *ui, WINDOW *w, int y, int width, const char *title, int elem)
 	ui_set(ui, w, UI_E_NORMAL);
 }
 
-static size_t
-explained(const struct compose *c)
+/* The explanations of the differences, wrapped for width (the caller releases d). */
+static void
+explanations(struct ui *ui, const struct compose *c, struct ui_doc *d)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < c->rep.n; i++)
-		n += c->rep.rows[i].explain != NULL;
-	return n;
+	ui_doc_init(d);
+	for (i = 0; i < c->rep.n; i++) {
+		const char *ex = c->rep.rows[i].explain;
+
+		if (ex == NULL)
+			continue;
+		ui_doc_adds(d, UI_E_ENV_EXPLAIN, ui_sym(ui, "  \xe2\x86\x92 ", "  -> "));
+		ui_doc_indent(d, 5);
+		ui_doc_add_net(d, UI_E_ENV_EXPLAIN, ex, strlen(ex), MB_SANITIZE_LINE);
+		ui_doc_newline(d);
+	}
 }
 
 static int
-draw_envelope(struct ui *ui, struct compose *c, WINDOW *w, int y, int width, int nexp, bool focused)
+draw_envelope(struct ui *ui, struct compose *c, WINDOW *w, int y, int width, struct ui_doc *ex,
+              int nexp, bool focused)
 {
 	const char *title;
-	size_t i, shown = 0, total = explained(c);
-	int x;
+	size_t rows = ui_doc_rows(ex, width);
 
 	if (c->env_edited[0] || c->env_edited[1])
 		title = "Envelope: edited (empty a field to follow the headers again)";
@@ -484,28 +492,19 @@ draw_envelope(struct ui *ui, struct compose *c, WINDOW *w, int y, int width, int
 	rule(ui, w, y++, width, title, UI_E_PANE_TITLE);
 	draw_field(ui, c, w, y++, CF_ENV_FROM, width, focused);
 	draw_field(ui, c, w, y++, CF_ENV_RCPT, width, focused);
-	for (i = 0; i < c->rep.n && (int)shown < nexp; i++) {
-		const char *ex = c->rep.rows[i].explain;
-
-		if (ex == NULL)
-			continue;
-		if ((int)shown == nexp - 1 && total > shown + 1) {
-			char more[64];
-
-			snprintf(more, sizeof more, "  (%zu more differences: see e after sending)",
-			         total - shown);
-			ui_set(ui, w, UI_E_DIM);
-			ui_puts(ui, w, y++, 0, more, width);
-			shown++;
-			break;
-		}
-		ui_set(ui, w, UI_E_ENV_EXPLAIN);
-		x = ui_puts(ui, w, y, 0, ui_sym(ui, "  \xe2\x86\x92 ", "  -> "), 5);
-		ui_put_net(ui, w, y++, x, ex, width - x);
-		shown++;
+	if (nexp <= 0)
+		return y;
+	if (rows > (size_t)nexp) {
+		/* the last row says there is more */
+		ui_doc_draw(ui, ex, w, y, 0, nexp - 1, width);
+		ui_set(ui, w, UI_E_DIM);
+		ui_puts(ui, w, y + nexp - 1, 2,
+		        "(more differences: e after sending shows them all)", width - 2);
+		ui_set(ui, w, UI_E_NORMAL);
+	} else {
+		ui_doc_draw(ui, ex, w, y, 0, nexp, width);
 	}
-	ui_set(ui, w, UI_E_NORMAL);
-	return y;
+	return y + nexp;
 }
 
 /* One line standing for all the headers while the body has the room. */
@@ -534,12 +533,14 @@ compose_draw(struct ui_screen *s, struct ui *ui, WINDOW *w)
 	struct compose *c = s->priv;
 	bool focused = ui_screen_focused(ui, s);
 	int h, wd, y = 0, i, nexp, fixed = 12, bh;
+	struct ui_doc ex;
 	char pos[64];
 
 	getmaxyx(w, h, wd);
 	for (i = 0; i <= CF_BODY; i++)
 		c->row[i] = -1;
-	nexp = (int)explained(c);
+	explanations(ui, c, &ex);
+	nexp = (int)ui_doc_rows(&ex, wd);
 	if (nexp > EXPLAIN_MAX)
 		nexp = EXPLAIN_MAX;
 	if (h - fixed - nexp < BODY_MIN)
@@ -556,12 +557,13 @@ compose_draw(struct ui_screen *s, struct ui *ui, WINDOW *w)
 			draw_field(ui, c, w, y++, i, wd, focused);
 		draw_attach(ui, c, w, y++, wd);
 		draw_check(ui, c, w, y++, wd);
-		y = draw_envelope(ui, c, w, y, wd, nexp, focused);
+		y = draw_envelope(ui, c, w, y, wd, &ex, nexp, focused);
 	}
 	snprintf(pos, sizeof pos, "Message (line %zu of %zu; ^V: $EDITOR)", c->body.line + 1,
 	         c->body.n);
 	rule(ui, w, y++, wd, pos,
 	     c->focus == CF_BODY && focused ? UI_E_PANE_TITLE_FOCUS : UI_E_PANE_TITLE);
+	ui_doc_release(&ex);
 	bh = h - y;
 	c->row[CF_BODY] = y;
 	ui_body_draw(ui, &c->body, w, y, 0, bh, wd, focused && c->focus == CF_BODY);
@@ -575,9 +577,10 @@ compose_title(struct ui_screen *s, struct ui *ui, struct mb_buf *out)
 
 	mb_buf_addstr(out, kinds[c->kind]);
 	mb_buf_addf(out, " %s %s", ui_sym(ui, "\xc2\xb7", "-"), c->acct->name);
+	/* short: the hints must fit beside it at 80 columns ("*": not saved yet) */
 	if (c->draft_id > 0)
-		mb_buf_addf(out, " %s draft #%lld%s", ui_sym(ui, "\xc2\xb7", "-"),
-		            (long long)c->draft_id, c->changed ? " (changed)" : " (saved)");
+		mb_buf_addf(out, " %s draft %lld%s", ui_sym(ui, "\xc2\xb7", "-"),
+		            (long long)c->draft_id, c->changed ? "*" : "");
 }
 
 /* ---- keys ------------------------------------------------------------------------------- */
@@ -589,8 +592,14 @@ set_focus(struct compose *c, int f)
 		f = 0;
 	if (f > CF_BODY)
 		f = CF_BODY;
-	if (f != c->focus)
-		compose_save(c, false);
+	if (f == c->focus)
+		return;
+	/* an envelope field left empty follows the headers again */
+	if ((c->focus == CF_ENV_FROM || c->focus == CF_ENV_RCPT) && c->f[c->focus].text.len == 0) {
+		c->env_edited[c->focus - CF_ENV_FROM] = false;
+		compose_refresh(c);
+	}
+	compose_save(c, true);
 	c->focus = f;
 }
 
@@ -761,7 +770,7 @@ compose_free(struct ui_screen *s)
 
 static const struct ui_screen_ops compose_ops = {
         .name = "Compose",
-        .hints = "^X:send ^T:attach Esc:save+close F1:help",
+        .hints = "^X:send F1:help",
         .nfocus = 1,
         .draw = compose_draw,
         .key = compose_key,

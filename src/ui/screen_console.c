@@ -384,11 +384,12 @@ console_title(struct ui_screen *s, struct ui *ui, struct mb_buf *out)
 {
 	struct console *c = s->priv;
 
-	mb_buf_addstr(out, "Raw console");
-	if (c->state == C_SETUP)
+	if (c->state == C_SETUP) {
+		mb_buf_addstr(out, "Raw console");
 		return;
-	mb_buf_addf(out, " %s %s %s:%d %s", ui_sym(ui, "\xc2\xb7", "-"), proto_names[c->proto],
-	            c->link->host, c->link->port, mb_security_name(c->sec));
+	}
+	mb_buf_addf(out, "Console %s %s:%d %s", proto_names[c->proto], c->link->host, c->link->port,
+	            mb_security_name(c->sec));
 	if (c->state == C_ENDED)
 		mb_buf_addstr(out, " (closed)");
 }
@@ -728,7 +729,7 @@ console_free(struct ui_screen *s)
 
 static const struct ui_screen_ops console_ops = {
         .name = "Raw console",
-        .hints = "Enter:send ^P:login Esc:close F1:help",
+        .hints = "F1:help",
         .nfocus = 1,
         .draw = console_draw,
         .key = console_key,
