@@ -704,9 +704,6 @@ compose_key(struct ui_screen *s, struct ui *ui, int key)
 	}
 	if (c->focus < CF_NFIELDS) {
 		r = field_key(c, key);
-	} else if (key == UI_K_UP && c->body.line == 0 && c->body.col < (size_t)c->body.width) {
-		set_focus(c, CF_ENV_RCPT); /* Up on the first row: back to the fields */
-		r = UI_DIRTY;
 	} else {
 		r = ui_body_key(&c->body, key);
 	}

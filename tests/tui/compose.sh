@@ -226,6 +226,42 @@ tui_wait 'Compose · sub'
 tap_unlike "$TUI_LAST" 'saved draft' "no draft is left"
 tui_keys Escape q
 tui_wait_exit
+tap_is "$TUI_EXIT" 0 "mailbench exits with 0"
+
+# ---- r on a cached message: the prefill (Re:, quote, In-Reply-To, References) is sent ----
+cat >"$TUI_TMP/question.eml" <<EOF
+From: Bob <bob@$LAB_DOMAIN>
+To: Alice <alice@$LAB_DOMAIN>
+Subject: tui question $token
+Date: Mon, 02 Mar 2026 10:00:00 +0000
+Message-ID: <q-$token@$LAB_DOMAIN>
+References: <earlier-$token@$LAB_DOMAIN>
+
+Can you answer this?
+EOF
+tui_seed sub "$TUI_TMP/question.eml" || tap_bail "cannot store the question in the cache"
+tui_start 80 24 --config "$cfg" --account sub
+tui_wait "Bob +tui question"
+tui_keys r
+tui_wait 'Reply · sub'
+tap_ok $? "r opens compose as a reply"
+tui_snap reply
+tap_like "$TUI_LAST" "^To +Bob <bob@$LAB_DOMAIN>" "To: the sender"
+tap_like "$TUI_LAST" "^Subject +Re: tui question $token" "Subject: Re:"
+tap_like "$TUI_LAST" '^> Can you answer this\?' "the quoted body"
+tui_type "Yes, $token."
+tui_keys C-x
+tui_wait 'sent: outbox message [0-9]+' 30
+tap_ok $? "the reply is sent"
+f=$(lab_wait_for_match bob "^Subject: Re: tui question $token")
+tap_ok $? "bob received the reply"
+tap_like "$(cat "$f" 2>/dev/null)" "^In-Reply-To: <q-$token@$LAB_DOMAIN>" "with In-Reply-To"
+unfolded=$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n[ \t]\+/ /g' "$f" 2>/dev/null)
+tap_like "$unfolded" "^References: <earlier-$token@$LAB_DOMAIN> <q-$token@$LAB_DOMAIN>\$" \
+	"and References (the original's, then its Message-ID)"
+tap_like "$(cat "$f" 2>/dev/null)" "^Yes, $token\.$" "the text typed above the quote"
+tui_keys q q
+tui_wait_exit
 tap_is "$TUI_EXIT" 0 "q quits with 0"
 log=$XDG_STATE_HOME/mailbench/mailbench.log
 tap_unlike "$(cat "$log" 2>/dev/null)" 'Sanitizer|runtime error' "no sanitizer report in the log (stderr)"
