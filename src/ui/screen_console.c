@@ -54,8 +54,8 @@ struct console {
 	struct console_link *link;
 	uint64_t job_id;
 	struct ui_edit input;
-	struct cline *lines;
-	size_t n, top;
+	struct cline *lines; /* a ring of LINES_MAX: n lines from start */
+	size_t start, n, top;
 	bool follow;
 	int page;
 	struct mb_job *job; /* while running */
@@ -214,18 +214,25 @@ draw_form(struct ui *ui, struct console *c, WINDOW *w, bool focused)
 
 /* ---- the session: lines and state ------------------------------------------------------- */
 
+/* Line i of the view (0: the oldest kept). */
+static struct cline *
+line_at(struct console *c, size_t i)
+{
+	return &c->lines[(c->start + i) % LINES_MAX];
+}
+
 static void
 lines_clear(struct console *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		free(c->lines[i].text);
-		free(c->lines[i].meaning);
+		free(line_at(c, i)->text);
+		free(line_at(c, i)->meaning);
 	}
 	free(c->lines);
 	c->lines = NULL;
-	c->n = c->top = 0;
+	c->n = c->top = c->start = 0;
 }
 
 static void
@@ -236,14 +243,15 @@ add_line(struct console *c, const struct mb_event *ev)
 	if (c->lines == NULL)
 		c->lines = xcalloc(LINES_MAX, sizeof *c->lines);
 	if (c->n == LINES_MAX) {
-		free(c->lines[0].text);
-		free(c->lines[0].meaning);
-		memmove(c->lines, c->lines + 1, (LINES_MAX - 1) * sizeof *c->lines);
+		/* a ring: the oldest line goes */
+		free(line_at(c, 0)->text);
+		free(line_at(c, 0)->meaning);
+		c->start = (c->start + 1) % LINES_MAX;
 		c->n--;
 		if (c->top > 0)
 			c->top--;
 	}
-	l = &c->lines[c->n++];
+	l = line_at(c, c->n++);
 	memset(l, 0, sizeof *l);
 	l->dir = ev->tline.dir;
 	l->code = ev->tline.code;
@@ -336,7 +344,7 @@ draw_session(struct ui *ui, struct console *c, WINDOW *w, bool focused)
 	first = c->top;
 	ui_doc_init(&d);
 	for (i = first; i < c->n && i < first + (size_t)rows; i++)
-		render(ui, &d, &c->lines[i], wd >= 100);
+		render(ui, &d, line_at(c, i), wd >= 100);
 	if (c->n == 0) {
 		ui_doc_adds(&d, UI_E_DIM, "connecting...");
 		ui_doc_newline(&d);
