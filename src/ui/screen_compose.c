@@ -436,7 +436,8 @@ draw_check(struct ui *ui, struct compose *c, WINDOW *w, int y, int width)
 		            n[0], n[1], n[2]);
 		if (n[0] + n[1] + n[2] == 0 && !c->env_edited[1])
 			mb_buf_addstr(&b, ": no recipient yet");
-		mb_buf_addstr(&b, "  \xc2\xb7  ^X sends, Esc saves and closes, F1 lists the keys");
+		mb_buf_addf(&b, "  %s  ^X sends, Esc saves and closes, F1 lists the keys",
+		            ui_sym(ui, "\xc2\xb7", "-"));
 		ui_set(ui, w, UI_E_DIM);
 	}
 	ui_put_net(ui, w, y, 0, b.data, width);
@@ -512,15 +513,15 @@ static void
 draw_folded(struct ui *ui, struct compose *c, WINDOW *w, int width)
 {
 	struct mb_buf b = MB_BUF_INIT;
+	const char *dot = ui_sym(ui, "\xc2\xb7", "-");
 	size_t n = compose_entries(compose_text(c, CF_TO), NULL, NULL) +
 	           compose_entries(compose_text(c, CF_CC), NULL, NULL) +
 	           compose_entries(compose_text(c, CF_BCC), NULL, NULL);
 
 	mb_buf_addf(&b,
-	            "To %s \xc2\xb7 %zu recipient%s \xc2\xb7 Subject %s%s \xc2\xb7 S-Tab: "
-	            "headers",
-	            compose_text(c, CF_TO), n, n == 1 ? "" : "s", compose_text(c, CF_SUBJECT),
-	            c->natt ? " \xc2\xb7 attachments" : "");
+	            "To %s %s %zu recipient%s %s Subject %s %s %zu attachment%s %s S-Tab: headers",
+	            compose_text(c, CF_TO), dot, n, n == 1 ? "" : "s", dot,
+	            compose_text(c, CF_SUBJECT), dot, c->natt, c->natt == 1 ? "" : "s", dot);
 	ui_set(ui, w, UI_E_HEADER_VALUE);
 	ui_put_net(ui, w, 0, 0, b.data, width);
 	ui_set(ui, w, UI_E_NORMAL);

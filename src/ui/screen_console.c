@@ -206,8 +206,11 @@ draw_form(struct ui *ui, struct console *c, WINDOW *w, bool focused)
 	ui_puts(ui, w, y, 2, "Enter connects", wd - 3);
 	ui_set(ui, w, UI_E_DIM);
 	ui_puts(ui, w, y, 17,
-	        " \xc2\xb7 \xe2\x86\x93\xe2\x86\x91 move \xc2\xb7 \xe2\x86\x90\xe2\x86\x92 change "
-	        "\xc2\xb7 Esc back",
+	        ui_sym(ui,
+	               " \xc2\xb7 \xe2\x86\x93\xe2\x86\x91 move \xc2\xb7 \xe2\x86\x90\xe2\x86\x92 "
+	               "change "
+	               "\xc2\xb7 Esc back",
+	               " - Up/Down move - Left/Right change - Esc back"),
 	        wd - 18);
 	ui_set(ui, w, UI_E_NORMAL);
 }

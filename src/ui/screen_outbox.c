@@ -463,10 +463,11 @@ outbox_mouse(struct ui_screen *s, struct ui *ui, int y, int x, mmask_t bstate)
 
 	(void)ui;
 	(void)x;
-	if ((bstate & BUTTON1_PRESSED) && y >= 1 && y <= ob->page &&
-	    ob->list.top + (size_t)(y - 1) < ob->l.n)
+	if (!(bstate & BUTTON1_PRESSED))
+		return UI_PASS; /* the wheel: Up and Down */
+	if (y >= 1 && y <= ob->page && ob->list.top + (size_t)(y - 1) < ob->l.n)
 		ob->list.cur = ob->list.top + (size_t)(y - 1);
-	return UI_PASS;
+	return UI_DIRTY;
 }
 
 static void
