@@ -54,8 +54,12 @@ struct compose {
 	size_t nstrs;
 };
 
-/* screen_compose.c: recheck every field and the envelope after a change from outside. */
+/* compose_fields.c */
+extern const char *const compose_labels[CF_NFIELDS]; /* "To", ... "RCPT TO" */
+/* Recheck every field and the envelope after a change from outside. */
 void compose_refresh(struct compose *c);
+/* After field i was typed into: recheck, and an envelope field becomes the user's. */
+void compose_changed(struct compose *c, int i);
 /* MAIL FROM as typed, without <> ("" for the null sender), malloc'd. */
 char *compose_env_from(const struct compose *c);
 /* The text of a field. */
@@ -67,7 +71,7 @@ const char *compose_text(const struct compose *c, int field);
 size_t compose_entries(const char *text,
                        void (*cb)(void *ctx, const char *text, size_t from, size_t to), void *ctx);
 
-/* compose_draft.c */
+/* compose_draft.c: drafts and attachments */
 /* Nothing typed yet (the envelope fields only follow the headers). */
 bool compose_is_empty(const struct compose *c);
 /* Save the draft now (when something changed, or always with force); -1 on error (shown). */
@@ -81,6 +85,7 @@ void compose_discard(struct compose *c);
 /* ^T / ^R: attach a file (path prompt with Tab completion), remove one. */
 void compose_attach(struct compose *c);
 void compose_detach(struct compose *c);
+/* compose_send.c: the external editor, the HTML alternative, sending */
 /* ^V: edit the body in $VISUAL or $EDITOR; returns UI_ALL (the screen is redrawn). */
 int compose_external_editor(struct compose *c);
 /* ^X: build, queue in the outbox, start sending; true when compose should close. */

@@ -11,7 +11,8 @@
  * and a lone '.' ends the message. STARTTLS/STLS work (console_job.c), and
  * ^P logs in (AUTH PLAIN, or IMAP LOGIN) with the base64 done for you.
  * The network runs in a job (console_job.c); Esc or Ctrl-C closes the
- * connection, Esc again leaves.
+ * connection, Esc again leaves. The form is in console_form.c, the hints
+ * in console_proto.c.
  */
 #include "config.h"
 
@@ -23,47 +24,10 @@
 
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
-#include "ui/screens.h"
+#include "ui/console.h"
 
 #define LINES_MAX 5000 /* lines kept in the console's view */
 #define HIST_MAX  100
-
-enum cstate { C_SETUP = 0, C_RUNNING, C_ENDED };
-
-enum ffield { FF_ACCOUNT = 0, FF_PROTO, FF_HOST, FF_PORT, FF_SECURITY, FF_N };
-
-struct cline {
-	enum mb_tdir dir;
-	int code, rtt_ms, flags;
-	int64_t ts_us;
-	char *text, *meaning; /* sanitised */
-};
-
-struct console {
-	struct ui *ui;
-	struct ui_screen *s;
-	enum cstate state;
-	/* the form */
-	const struct mb_account **accts;
-	size_t nacct, acct_i;
-	enum mb_proto proto;
-	enum mb_security sec;
-	struct ui_edit host, port;
-	int ff;
-	/* the session */
-	struct console_link *link;
-	uint64_t job_id;
-	struct ui_edit input;
-	struct cline *lines; /* a ring of LINES_MAX: n lines from start */
-	size_t start, n, top;
-	bool follow;
-	int page;
-	struct mb_job *job; /* while running */
-	struct console_proto pp;
-	char *end_msg; /* why the session ended */
-	char **hist;
-	size_t nhist, hist_i;
-};
 
 static const struct ui_keydoc form_keys[] = {
         {"↓ ↑ Tab", "next / previous field"},
@@ -87,133 +51,6 @@ static const struct ui_keydoc session_keys[] = {
         {"Fields", "← → Home End, ^A ^E ^U ^K ^W as in prompts"},
         {NULL, NULL},
 };
-
-static const char *const proto_names[] = {"SMTP", "POP3", "IMAP"};
-static const char *const proto_keys[] = {"smtp", "pop3", "imap"};
-
-/* ---- the form --------------------------------------------------------------------------- */
-
-static const struct mb_endpoint *
-endpoint(const struct mb_account *a, enum mb_proto p)
-{
-	return p == MB_PROTO_POP3 ? &a->pop3 : p == MB_PROTO_IMAP ? &a->imap : &a->smtp;
-}
-
-/* Host, port and security from the account's endpoint for the protocol. */
-static void
-form_fill(struct console *c)
-{
-	const struct mb_account *a = c->accts[c->acct_i];
-	const struct mb_endpoint *ep = endpoint(a, c->proto);
-	char port[16];
-	int i;
-
-	/* a protocol the account has no server for: the next one it has */
-	for (i = 0; i < 3 && ep->host == NULL; i++) {
-		c->proto = (enum mb_proto)((c->proto + 1) % 3);
-		ep = endpoint(a, c->proto);
-	}
-	ui_edit_set(&c->host, ep->host != NULL ? ep->host : "localhost");
-	snprintf(port, sizeof port, "%d", mb_endpoint_port(ep, proto_keys[c->proto]));
-	ui_edit_set(&c->port, port);
-	c->sec = ep->security;
-}
-
-static void
-form_cycle(struct console *c, int dir)
-{
-	int i;
-
-	switch (c->ff) {
-	case FF_ACCOUNT:
-		c->acct_i =
-		        (c->acct_i + c->nacct + (size_t)(dir > 0 ? 1 : c->nacct - 1)) % c->nacct;
-		form_fill(c);
-		break;
-	case FF_PROTO:
-		for (i = 0; i < 3; i++) {
-			c->proto = (enum mb_proto)((c->proto + (dir > 0 ? 1 : 2)) % 3);
-			if (endpoint(c->accts[c->acct_i], c->proto)->host != NULL)
-				break;
-		}
-		form_fill(c);
-		break;
-	case FF_SECURITY:
-		c->sec = (enum mb_security)((c->sec + (dir > 0 ? 1 : 2)) % 3);
-		break;
-	default:
-		break;
-	}
-}
-
-static const char *
-sec_help(enum mb_security s)
-{
-	switch (s) {
-	case MB_SEC_NONE:
-		return "plain text all the way";
-	case MB_SEC_STARTTLS:
-		return "plain at first; TLS when you type STARTTLS (STLS in POP3)";
-	default:
-		return "TLS from the first byte (465, 993, 995 usually)";
-	}
-}
-
-static void
-draw_form(struct ui *ui, struct console *c, WINDOW *w, bool focused)
-{
-	static const char *const labels[FF_N] = {"Account", "Protocol", "Host", "Port", "Security"};
-	const char *lt = ui_sym(ui, "\xe2\x97\x82 ", "< "), *gt = ui_sym(ui, " \xe2\x96\xb8", " >");
-	char buf[200];
-	int h, wd, y = 1, i;
-
-	getmaxyx(w, h, wd);
-	(void)h;
-	ui_set(ui, w, UI_E_PANE_TITLE);
-	ui_puts(ui, w, 0, 1, "Raw protocol console: you type the commands, as with ncat -C",
-	        wd - 2);
-	ui_set(ui, w, UI_E_DIM);
-	ui_puts(ui, w, y++, 1, "mailbench adds CRLF and shows each reply's meaning.", wd - 2);
-	y++;
-	for (i = 0; i < FF_N; i++, y++) {
-		bool f = focused && c->ff == i;
-
-		ui_set(ui, w, f ? UI_E_HELP_KEY : UI_E_HEADER_NAME);
-		ui_puts(ui, w, y, 2, labels[i], 10);
-		if (i == FF_HOST || i == FF_PORT) {
-			ui_edit_draw(ui, i == FF_HOST ? &c->host : &c->port, w, y, 13,
-			             i == FF_HOST ? (wd - 14 < 40 ? wd - 14 : 40) : 8, UI_E_INPUT,
-			             f);
-			continue;
-		}
-		if (i == FF_ACCOUNT)
-			snprintf(buf, sizeof buf, "%s%s%s", lt, c->accts[c->acct_i]->name, gt);
-		else if (i == FF_PROTO)
-			snprintf(buf, sizeof buf, "%s%s%s", lt, proto_names[c->proto], gt);
-		else
-			snprintf(buf, sizeof buf, "%s%s%s", lt, mb_security_name(c->sec), gt);
-		ui_set(ui, w, f ? UI_E_SELECTED : UI_E_INPUT);
-		ui_put_net(ui, w, y, 13, buf, wd - 14);
-		if (f)
-			ui_cursor(ui, w, y, 13);
-		if (i == FF_SECURITY) {
-			ui_set(ui, w, UI_E_DIM);
-			ui_puts(ui, w, y + 1, 13, sec_help(c->sec), wd - 14);
-		}
-	}
-	y += 2;
-	ui_set(ui, w, UI_E_HELP_KEY);
-	ui_puts(ui, w, y, 2, "Enter connects", wd - 3);
-	ui_set(ui, w, UI_E_DIM);
-	ui_puts(ui, w, y, 17,
-	        ui_sym(ui,
-	               " \xc2\xb7 \xe2\x86\x93\xe2\x86\x91 move \xc2\xb7 \xe2\x86\x90\xe2\x86\x92 "
-	               "change "
-	               "\xc2\xb7 Esc back",
-	               " - Up/Down move - Left/Right change - Esc back"),
-	        wd - 18);
-	ui_set(ui, w, UI_E_NORMAL);
-}
 
 /* ---- the session: lines and state ------------------------------------------------------- */
 
@@ -385,7 +222,7 @@ console_draw(struct ui_screen *s, struct ui *ui, WINDOW *w)
 	struct console *c = s->priv;
 
 	if (c->state == C_SETUP)
-		draw_form(ui, c, w, ui_screen_focused(ui, s));
+		console_form_draw(ui, c, w, ui_screen_focused(ui, s));
 	else
 		draw_session(ui, c, w, ui_screen_focused(ui, s));
 }
@@ -399,8 +236,8 @@ console_title(struct ui_screen *s, struct ui *ui, struct mb_buf *out)
 		mb_buf_addstr(out, "Raw console");
 		return;
 	}
-	mb_buf_addf(out, "Console %s %s:%d %s", proto_names[c->proto], c->link->host, c->link->port,
-	            mb_security_name(c->sec));
+	mb_buf_addf(out, "Console %s %s:%d %s", console_proto_names[c->proto], c->link->host,
+	            c->link->port, mb_security_name(c->sec));
 	if (c->state == C_ENDED)
 		mb_buf_addstr(out, " (closed)");
 }
@@ -439,8 +276,8 @@ link_unref(void *l)
 	console_link_unref(l);
 }
 
-static void
-session_connect(struct console *c)
+void
+console_connect(struct console *c)
 {
 	struct ui *ui = c->ui;
 	struct ui_jobopts o = {.what = "console", .quiet = true, .done = session_done, .ctx = c};
@@ -592,46 +429,6 @@ login(struct console *c)
 /* ---- keys ------------------------------------------------------------------------------- */
 
 static int
-form_key(struct console *c, int key)
-{
-	struct ui_edit *e = c->ff == FF_HOST ? &c->host : c->ff == FF_PORT ? &c->port : NULL;
-
-	if (ui_key_is_enter(key)) {
-		session_connect(c);
-		return UI_ALL;
-	}
-	switch (key) {
-	case UI_K_DOWN:
-	case UI_K_TAB:
-		c->ff = (c->ff + 1) % FF_N;
-		return UI_DIRTY;
-	case UI_K_UP:
-	case UI_K_BTAB:
-		c->ff = (c->ff + FF_N - 1) % FF_N;
-		return UI_DIRTY;
-	case UI_K_ESC:
-		return UI_CLOSE;
-	default:
-		break;
-	}
-	if (e == NULL) {
-		if (key == UI_K_LEFT || key == UI_K_RIGHT || key == ' ') {
-			form_cycle(c, key == UI_K_LEFT ? -1 : 1);
-			return UI_DIRTY;
-		}
-		return UI_PASS; /* q, ?, t ... */
-	}
-	if (c->ff == FF_PORT && key < 0x80 && key >= 0x20 && (key < '0' || key > '9'))
-		return UI_DONE;
-	switch (ui_edit_key(e, key)) {
-	case UI_EDIT_PASS:
-		return UI_IS_FN(key) || key < 0x20 ? UI_PASS : UI_DONE;
-	default:
-		return UI_DIRTY;
-	}
-}
-
-static int
 session_key(struct console *c, int key)
 {
 	if (c->state == C_ENDED) {
@@ -698,7 +495,7 @@ console_key(struct ui_screen *s, struct ui *ui, int key)
 		ui_help_open(ui); /* ? is a character in the fields */
 		return UI_DONE;
 	}
-	return c->state == C_SETUP ? form_key(c, key) : session_key(c, key);
+	return c->state == C_SETUP ? console_form_key(c, key) : session_key(c, key);
 }
 
 static void
@@ -779,6 +576,6 @@ ui_console_open(struct ui *ui)
 	c->port.max = 5;
 	ui_edit_init(&c->input, NULL);
 	c->proto = MB_PROTO_SMTP;
-	form_fill(c);
+	console_form_fill(c);
 	c->s = ui_screen_push(ui, &console_ops, c);
 }
