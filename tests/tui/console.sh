@@ -4,7 +4,9 @@
 # the screen shows each reply with its meaning, the hint line follows the conversation,
 # the dot-line is shown as sent ("..") and arrives with one dot. At 200x50 on the submission
 # port: STARTTLS upgrades the connection (the TLS lines, the status bar), the login helper
-# sends AUTH PLAIN masked; Esc closes the connection and Esc again leaves.
+# sends AUTH PLAIN masked; Esc closes the connection and Esc again leaves; then POP3 (STLS,
+# USER, PASS masked, STAT, QUIT) and IMAP (tags suggested, STARTTLS, LOGIN by the helper,
+# SELECT, LOGOUT).
 set -u
 . "$top_srcdir/tests/lab/fixture.sh"
 . "$top_srcdir/tests/tui/lib.sh"
@@ -27,6 +29,9 @@ smtp_security = starttls
 imap_host = localhost
 imap_port = $LAB_IMAP_PORT
 imap_security = starttls
+pop3_host = localhost
+pop3_port = $LAB_POP3_PORT
+pop3_security = starttls
 user = alice
 password_command = cat '$MAILBENCH_LAB_DIR/secrets/alice'
 ca_file = $LAB_CA
@@ -156,6 +161,58 @@ tap_ok $? "Esc closes the connection"
 tui_keys Escape
 tui_wait 'Accounts'
 tap_ok $? "Esc again leaves the console"
+
+# POP3 with STLS and USER/PASS typed by hand (PASS masked)
+tui_keys R
+tui_wait 'Raw protocol console'
+tui_keys Down Right
+tui_wait 'Protocol +◂ POP3 ▸'
+tap_like "$TUI_LAST" "Port +$LAB_POP3_PORT" "POP3: the account's POP3 port"
+tui_keys Enter
+tui_wait 'S: \+OK .*← success'
+tap_like "$TUI_LAST" 'next: USER name then PASS secret' "POP3: the hint says USER and PASS"
+say "STLS" 'TLS is on: the server forgets'
+tap_ok $? "STLS: TLS"
+say "USER alice" 'next: PASS'
+say "PASS $(lab_password alice)" 'S: \+OK Logged in'
+tap_ok $? "PASS: logged in"
+tap_like "$TUI_LAST" 'C: PASS <masked: password>' "PASS is masked"
+tap_unlike "$TUI_LAST" "$(lab_password alice)" "the password is not on the screen"
+say "STAT" 'S: \+OK [0-9]+ [0-9]+'
+tap_ok $? "STAT"
+say "QUIT" 'closed: the session ended'
+tui_snap pop3
+tui_keys Enter
+tui_wait 'Raw protocol console'
+tap_ok $? "Enter on a closed session: back to the form"
+
+# IMAP: the tag is suggested, STARTTLS, the login helper sends LOGIN (masked)
+tui_keys Right
+tui_wait 'Protocol +◂ IMAP ▸'
+tui_keys Enter
+tui_wait 'next: a1 CAPABILITY'
+tap_ok $? "IMAP: the hint suggests tagged commands"
+tap_like "$TUI_LAST" 'C> a1$' "the next tag is typed already"
+say "STARTTLS" 'TLS is on: the server forgets'
+tap_ok $? "a1 STARTTLS: TLS"
+tap_like "$TUI_LAST" 'C: a1 STARTTLS' "the command went out with its tag"
+tui_keys C-p
+tui_wait 'Log in as: alice'
+tui_keys Enter
+tui_wait 'Password \(masked'
+tui_keys Enter
+tui_wait 'next: a3 LIST'
+tap_ok $? "the login helper: a2 LOGIN, logged in (the hint moves on)"
+tap_like "$TUI_LAST" 'S: a2 OK ' "the server's OK"
+tap_like "$TUI_LAST" 'C: a2 LOGIN "alice" <masked: password>' "LOGIN is masked"
+say "SELECT INBOX" 'S: a3 OK \[READ-WRITE\]'
+tap_ok $? "a3 SELECT INBOX"
+tap_like "$TUI_LAST" 'next: a4 FETCH' "the hint moves on to FETCH"
+say "LOGOUT" 'closed: the session ended'
+tap_ok $? "a4 LOGOUT: the session ends"
+tui_snap imap
+tui_keys Escape
+tui_wait 'Accounts'
 tui_keys q
 tui_wait_exit
 tap_is "$TUI_EXIT" 0 "q quits with 0"
