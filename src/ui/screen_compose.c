@@ -377,7 +377,6 @@ compose_key(struct ui_screen *s, struct ui *ui, int key)
 	struct compose *c = s->priv;
 	int r;
 
-	(void)ui;
 	switch (key) {
 	case UI_FN(KEY_F(1)):
 		ui_help_open(ui); /* ? is a character here */
@@ -387,7 +386,9 @@ compose_key(struct ui_screen *s, struct ui *ui, int key)
 	case UI_CTRL('x'):
 		return compose_send(c) ? UI_CLOSE : UI_DIRTY;
 	case UI_CTRL('s'):
-		if (compose_save(c, true) == 0)
+		if (compose_is_empty(c) && c->draft_id == 0)
+			ui_msg(ui, "nothing to save yet");
+		else if (compose_save(c, true) == 0)
 			ui_msg(ui, "draft #%lld saved", (long long)c->draft_id);
 		return UI_DIRTY;
 	case UI_CTRL('o'):
