@@ -123,6 +123,23 @@ int mb_conn_wait(struct mb_conn *c, int ms, struct mb_error *err);
 /* Bytes received and not yet consumed. */
 size_t mb_conn_pending(const struct mb_conn *c);
 
+/* What mb_conn_poll() found ready (a mask). */
+enum {
+	MB_CONN_READY_LINE = 1 << 0, /* a whole line, or the end of the connection, can be read */
+	MB_CONN_READY_FD = 1 << 1,   /* the other descriptor is readable */
+};
+
+/*
+ * For interactive sessions (the raw console), where the server may speak
+ * at any time: wait at most timeout_ms (-1: no limit) until a whole line
+ * is received (mb_conn_read_line() then returns it at once), the
+ * connection ended or failed (the next read says so), or fd (-1: none)
+ * becomes readable. Bytes that arrive meanwhile are received and go
+ * through the tap. Returns the ready mask, 0 when the time is up, -1 when
+ * cancelled (MB_ERR_CANCEL) or when poll() fails (MB_ERR_IO).
+ */
+int mb_conn_poll(struct mb_conn *c, int fd, int timeout_ms, struct mb_error *err);
+
 /* Cancel whatever the connection is doing, from any thread. */
 void mb_conn_cancel(struct mb_conn *c);
 bool mb_conn_cancelled(const struct mb_conn *c);

@@ -430,6 +430,118 @@ mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct m
 	return mb_conn_read_line_max(c, out, MB_NET_LINE_MAX, bare_lf, err);
 }
 
+/*
+ * Receive what has arrived, without waiting (a TLS record not complete yet,
+ * or one that holds no data, such as a session ticket, is not waited for).
+ * Returns 1 when bytes came, 0 at the end, -1 on an error (recorded in c),
+ * 2 when there is nothing yet.
+ */
+static int
+fill_nowait(struct mb_conn *c, struct mb_error *err)
+{
+	char tmp[CONN_READ_CHUNK];
+	ssize_t n;
+
+	if (c->eof || c->fd < 0)
+		return 0;
+	if (c->rpos > 0 && c->rpos == c->rbuf.len) {
+		mb_buf_reset(&c->rbuf);
+		c->rpos = 0;
+	} else if (c->rpos > 65536) {
+		mb_buf_consume(&c->rbuf, c->rpos);
+		c->rpos = 0;
+	}
+	if (c->tls != NULL) {
+		n = gnutls_record_recv(c->tls, tmp, sizeof tmp);
+		if (n == GNUTLS_E_PREMATURE_TERMINATION)
+			n = 0;
+		else if (n < 0 && !gnutls_error_is_fatal((int)n))
+			return 2; /* GNUTLS_E_AGAIN and friends */
+		else if (n < 0) {
+			mb_error_set(err, MB_ERR_CONN, "TLS connection to '%s' failed: %s", c->host,
+				     gnutls_strerror((int)n));
+			return mb_net_fail(c, err);
+		}
+	} else {
+		n = recv(c->fd, tmp, sizeof tmp, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return 2;
+		if (n < 0) {
+			mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s", c->host,
+				     strerror(errno));
+			return mb_net_fail(c, err);
+		}
+	}
+	if (n == 0) {
+		c->eof = true;
+		mb_tap_eof(c->tap);
+		return 0;
+	}
+	c->bytes_in += (uint64_t)n;
+	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
+		c->eof = true;
+		return mb_net_fail(c, err);
+	}
+	mb_buf_add(&c->rbuf, tmp, (size_t)n);
+	return 1;
+}
+
+/* A whole line, the end or an error is waiting in c: a read returns at once. */
+static bool
+line_ready(const struct mb_conn *c)
+{
+	return c->err.kind != MB_OK || c->eof || c->fd < 0 ||
+	       memchr(c->rbuf.data + c->rpos, '\n', c->rbuf.len - c->rpos) != NULL;
+}
+
+int
+mb_conn_poll(struct mb_conn *c, int fd, int timeout_ms, struct mb_error *err)
+{
+	struct mb_error e = MB_ERROR_INIT;
+	struct pollfd pfd[3];
+	int64_t until = timeout_ms >= 0 ? mb_net_now_ms() + timeout_ms : 0, left;
+	int ready, r, guard;
+
+	for (guard = 0; guard < 1000000; guard++) {
+		if (atomic_load(&c->cancelled))
+			return mb_error_set(err, MB_ERR_CANCEL, "cancelled by the user");
+		ready = line_ready(c) ? MB_CONN_READY_LINE : 0;
+		if (!ready && c->tls != NULL && gnutls_record_check_pending(c->tls) > 0 &&
+		    fill_nowait(c, &e) != 2)
+			continue; /* decrypted bytes GnuTLS held */
+		left = -1;
+		if (ready)
+			left = 0; /* only look whether fd is readable too */
+		else if (until > 0 && (left = until - mb_net_now_ms()) < 0)
+			left = 0;
+		pfd[0].fd = ready ? -1 : c->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = fd;
+		pfd[1].events = POLLIN;
+		pfd[2].fd = c->cancel_pipe[0];
+		pfd[2].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		r = poll(pfd, 3, left > 0x7fffffff ? 0x7fffffff : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return mb_error_set(err, MB_ERR_IO, "poll failed: %s", strerror(errno));
+		if (pfd[1].revents)
+			ready |= MB_CONN_READY_FD;
+		if (ready)
+			return ready;
+		if (pfd[0].revents) {
+			fill_nowait(c, &e); /* an error or the end stays in c */
+			continue;
+		}
+		if (pfd[2].revents)
+			continue; /* the flag is checked at the top */
+		if (r == 0 && until > 0)
+			return 0;
+	}
+	return 0;
+}
+
 int
 mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err)
 {

@@ -13,6 +13,7 @@ TUI_TESTS = \
 	tests/tui/transcript.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/tui/README.md tests/bench/tui_bench.sh
+include tests/tui/screens.mk
 
 # the TUI benchmark (not part of make check): make bench-tui
 bench-tui: tests/tui/tui_seed mailbench
