@@ -96,6 +96,7 @@ if [ "${MB_CHECK_QUICK:-0}" != 1 ]; then
 		echo "check.sh: distcheck passed"
 		passed=$((passed + 1))
 	else
+		grep -E '^(FAIL|ERROR|XPASS):' distcheck.out | head -n 50
 		tail -n 40 distcheck.out
 		failed=$((failed + 1))
 	fi
