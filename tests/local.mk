@@ -54,8 +54,8 @@ artifacts-clean:
 
 # make format: clang-format every C file in place; make format-check: list the ones that
 # differ from .clang-format (CI runs it through check.sh)
-FORMAT_FILES = cd $(top_srcdir) && git ls-files '*.c' '*.h' 2>/dev/null || \
-	find $(top_srcdir)/src $(top_srcdir)/include $(top_srcdir)/tests -name '*.[ch]'
+FORMAT_FILES = cd $(top_srcdir) && { git ls-files '*.c' '*.h' 2>/dev/null || \
+	find src include tests -name '*.[ch]'; }
 format:
 	@files=$$($(FORMAT_FILES)); cd $(top_srcdir) && clang-format -i $$files
 format-check:

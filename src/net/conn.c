@@ -459,7 +459,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 			return 2; /* GNUTLS_E_AGAIN and friends */
 		else if (n < 0) {
 			mb_error_set(err, MB_ERR_CONN, "TLS connection to '%s' failed: %s", c->host,
-				     gnutls_strerror((int)n));
+			             gnutls_strerror((int)n));
 			return mb_net_fail(c, err);
 		}
 	} else {
@@ -468,7 +468,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 			return 2;
 		if (n < 0) {
 			mb_error_set(err, MB_ERR_CONN, "connection to '%s' failed: %s", c->host,
-				     strerror(errno));
+			             strerror(errno));
 			return mb_net_fail(c, err);
 		}
 	}
