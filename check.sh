@@ -8,6 +8,7 @@
 #   build/gcc    gcc, warnings are errors
 #   build/asan   clang, warnings are errors, AddressSanitizer + UndefinedBehaviorSanitizer
 # (the integration tests start the lab's real servers on loopback, base port 20000),
+# checks the formatting (clang-format), scans for leaked secrets,
 # then the fuzz targets briefly and `make distcheck`. Ends with one line
 # "N passed, N failed" summed over every test of every step.
 #
@@ -63,6 +64,15 @@ log "autogen"
 ./autogen.sh >/dev/null 2>&1 || { ./autogen.sh; exit 1; }
 
 build gcc CC=gcc --enable-werror
+
+log "format: every C file follows .clang-format"
+if make -s -C build/gcc format-check >build/format.out 2>&1; then
+	echo "check.sh: format ok"
+	passed=$((passed + 1))
+else
+	head -n 20 build/format.out
+	failed=$((failed + 1))
+fi
 if [ "${MB_CHECK_QUICK:-0}" != 1 ]; then
 	# leaks are reported by LeakSanitizer; any report fails the test that met it
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \

@@ -13,7 +13,7 @@ set -u
 BUILD="autoconf automake libtool pkg-config make gcc libncurses-dev libsqlite3-dev libetpan-dev
 libgnutls28-dev libdpkg-perl"
 LAB="dovecot-imapd dovecot-pop3d postfix python3-aiosmtpd openssl swaks faketime"
-TEST="clang tmux valgrind libclang-rt-14-dev python3-pyte"
+TEST="clang clang-format tmux valgrind libclang-rt-14-dev python3-pyte"
 
 case ${1:-all} in
 build) want=$BUILD ;;
