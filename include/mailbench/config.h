@@ -21,6 +21,7 @@
  *     [ui]
  *     theme = dark
  *     default_account = work
+ *     idle = yes                      ; the TUI watches INBOX live (IMAP IDLE)
  *
  * Comments start with '#' or ';' at the beginning of a line. A bad line is
  * reported as "FILE:LINE: what is wrong" and nothing is half-loaded. A
@@ -82,6 +83,7 @@ struct mb_config {
 	size_t naccounts;      /* presets included, file accounts first */
 	char *theme;           /* [ui] theme, or NULL */
 	char *default_account; /* [ui] default_account, or NULL */
+	bool no_idle;          /* [ui] idle = no: the TUI keeps no IMAP IDLE connection */
 };
 
 /* The default path: $XDG_CONFIG_HOME/mailbench/config or ~/.config/mailbench/config. */

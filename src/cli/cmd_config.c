@@ -128,6 +128,7 @@ show_config(const struct mb_config *cfg, const char *path)
 	printf("\n[ui]\n");
 	field("theme", cfg->theme != NULL ? cfg->theme : "(default)");
 	field("default_account", cfg->default_account != NULL ? cfg->default_account : "(none)");
+	field("idle", cfg->no_idle ? "no" : "yes");
 }
 
 int

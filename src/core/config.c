@@ -54,6 +54,7 @@ enum cfg_key {
 	KEY_TIMEOUT,
 	KEY_THEME, /* [ui] from here */
 	KEY_DEFAULT_ACCOUNT,
+	KEY_IDLE,
 	KEY_COUNT,
 };
 
@@ -79,6 +80,7 @@ static const char *const key_names[KEY_COUNT] = {
         [KEY_TIMEOUT] = "timeout",
         [KEY_THEME] = "theme",
         [KEY_DEFAULT_ACCOUNT] = "default_account",
+        [KEY_IDLE] = "idle",
 };
 
 /* Names other programs use for our keys (msmtp, mutt, fetchmail). */
@@ -121,6 +123,7 @@ struct parser {
 	char *theme;
 	char *default_account;
 	int default_line;
+	bool idle, idle_set;
 	bool has_password;
 };
 
@@ -848,6 +851,9 @@ set_value(struct parser *p, enum cfg_key k, const char *v)
 		p->default_account = xstrdup(v);
 		p->default_line = p->line;
 		return 0;
+	case KEY_IDLE:
+		p->idle_set = true;
+		return parse_bool(p, k, v, &p->idle);
 	default:
 		break;
 	}
@@ -992,6 +998,7 @@ build_config(struct parser *p, struct mb_config *cfg)
 	cfg->naccounts = n;
 	cfg->theme = p->theme;
 	cfg->default_account = p->default_account;
+	cfg->no_idle = p->idle_set && !p->idle;
 	free(p->accounts);
 	free(p->account_lines);
 	memset(p, 0, sizeof *p);

@@ -34,6 +34,7 @@ struct ui_jobrec {
 	uint64_t id;
 	char *what;
 	bool quiet;
+	bool background;
 	bool cancelled;
 	ui_done_fn done;
 	void *ctx;
@@ -50,13 +51,16 @@ ui_job_start(struct ui *ui, const struct ui_jobopts *o, mb_job_fn fn, void *arg,
 
 	r->what = xstrdup(o->what != NULL ? o->what : "job");
 	r->quiet = o->quiet;
+	r->background = o->background;
 	r->done = o->done;
 	r->ctx = o->ctx;
 	r->next = ui->jobs;
 	ui->jobs = r;
-	free(ui->job_status);
-	ui->job_status = xstrdup(r->what);
-	ui->prog_done = ui->prog_total = ui->prog_bytes = ui->prog_bytes_total = 0;
+	if (!o->background) {
+		free(ui->job_status);
+		ui->job_status = xstrdup(r->what);
+		ui->prog_done = ui->prog_total = ui->prog_bytes = ui->prog_bytes_total = 0;
+	}
 	if (!o->quiet) {
 		XFREE(ui->msg);
 		ui->msg_error = false;
@@ -67,10 +71,21 @@ ui_job_start(struct ui *ui, const struct ui_jobopts *o, mb_job_fn fn, void *arg,
 	return r->job;
 }
 
+/* The newest job that is not in the background, or NULL. */
+static struct ui_jobrec *
+foreground(struct ui *ui)
+{
+	struct ui_jobrec *r;
+
+	for (r = ui->jobs; r != NULL && r->background; r = r->next)
+		;
+	return r;
+}
+
 bool
 ui_job_busy(struct ui *ui)
 {
-	return ui->jobs != NULL;
+	return foreground(ui) != NULL;
 }
 
 static struct ui_jobrec *
@@ -89,7 +104,7 @@ ui_job_cancel_newest(struct ui *ui, const char *why)
 {
 	struct ui_jobrec *r;
 
-	for (r = ui->jobs; r != NULL && r->cancelled; r = r->next)
+	for (r = ui->jobs; r != NULL && (r->cancelled || r->background); r = r->next)
 		;
 	if (r == NULL)
 		return false;
@@ -132,7 +147,16 @@ on_done(struct ui *ui, struct ui_jobrec *r, const struct mb_event *ev)
 {
 	ui_done_fn fn = r->done;
 	void *ctx = r->ctx;
+	struct ui_jobrec *fg;
 
+	if (r->background) {
+		/* its own done callback says what matters */
+		job_remove(ui, r);
+		if (fn != NULL)
+			fn(ui, ctx, ev);
+		ui->status_dirty = true;
+		return;
+	}
 	if (ev->done.tls >= 0 && ev->done.tls <= 2 && ui->conn_desc != NULL)
 		ui->conn = (enum ui_conn_state)ev->done.tls;
 	if (ev->done.exit == MB_EXIT_OK)
@@ -146,8 +170,8 @@ on_done(struct ui *ui, struct ui_jobrec *r, const struct mb_event *ev)
 		ui_tpane_note(ui, MB_TL_WARN, "%s: cancelled", r->what);
 	job_remove(ui, r);
 	XFREE(ui->job_status);
-	if (ui->jobs != NULL)
-		ui->job_status = xstrdup(ui->jobs->what);
+	if ((fg = foreground(ui)) != NULL)
+		ui->job_status = xstrdup(fg->what);
 	/* the callback may set its own message, after the generic one */
 	if (fn != NULL)
 		fn(ui, ctx, ev);
@@ -168,6 +192,8 @@ ui_job_event(struct ui *ui, const struct mb_event *ev)
 		ui_tpane_add(ui, ev);
 		break;
 	case MB_EV_PROGRESS:
+		if (r != NULL && r->background)
+			break;
 		ui->prog_done = ev->progress.done;
 		ui->prog_total = ev->progress.total;
 		ui->prog_bytes = ev->progress.bytes;
@@ -176,10 +202,13 @@ ui_job_event(struct ui *ui, const struct mb_event *ev)
 		break;
 	case MB_EV_STATUS:
 		if (ev->ref <= UI_EVREF_CONN(UI_CONN_NONE) && ev->ref >= UI_EVREF_CONN(2)) {
+			/* a background connection shows while nothing else runs */
+			if (r != NULL && r->background && ui_job_busy(ui))
+				break;
 			ui->conn = (enum ui_conn_state)(UI_EVREF_CONN_BASE - 1 - ev->ref);
 			free(ui->conn_desc);
 			ui->conn_desc = ev->text != NULL ? xstrdup(ev->text) : NULL;
-		} else if (ev->text != NULL) {
+		} else if (ev->text != NULL && (r == NULL || !r->background)) {
 			free(ui->job_status);
 			ui->job_status = xstrdup(ev->text);
 		}
@@ -449,11 +478,13 @@ probe_done(struct ui *ui, void *ctx, const struct mb_event *ev)
 		ui_msg(ui, "the lab is not running: start it with 'mailbench lab start'");
 	else
 		XFREE(ui->msg);
+	if (ui->lab_state == 1)
+		ui_idle_auto(ui, ui->acct);
 	ui->status_dirty = true;
 	ui_dirty_all(ui);
 }
 
-void
+bool
 ui_probe_lab(struct ui *ui)
 {
 	struct ui_jobopts o = {.what = "checking the lab", .quiet = true, .done = probe_done};
@@ -461,10 +492,11 @@ ui_probe_lab(struct ui *ui)
 
 	if (ui->acct == NULL || !ui->acct->builtin || strcmp(ui->acct->name, "lab") != 0 ||
 	    ui->acct->imap.host == NULL)
-		return;
+		return false;
 	p = xcalloc(1, sizeof *p);
 	p->port = mb_endpoint_port(&ui->acct->imap, "imap");
 	ui_job_start(ui, &o, probe_main, p, free);
+	return true;
 }
 
 /* ---- timings ---------------------------------------------------------------------------- */

@@ -8,6 +8,7 @@ libmailbench_a_SOURCES += \
 	src/ui/screen_envelope.c \
 	src/ui/screen_mailbox.c \
 	src/ui/screen_message.c \
+	src/ui/sync_job.c \
 	src/ui/theme.c \
 	src/ui/tpane.c \
 	src/ui/ui.c

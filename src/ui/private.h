@@ -239,6 +239,9 @@ struct ui {
 	WINDOW *cur_win; /* cursor request of this draw (ui_cursor) */
 	int cur_y, cur_x;
 	int lab_state; /* the lab preset's servers: -1 unknown, 0 not running, 1 running */
+	struct mb_job *idle_job;             /* the live IDLE connection's job, or NULL */
+	uint64_t idle_id;                    /* its id (the job is freed before its done runs) */
+	const struct mb_account *idle_acct; /* its account */
 	bool quit;
 	int exit_code;
 	const char *save_dir; /* the directory attachments were last saved to (owned) */
@@ -343,13 +346,15 @@ typedef void (*ui_done_fn)(struct ui *ui, void *ctx, const struct mb_event *done
 struct ui_jobopts {
 	const char *what; /* "fetch", "send": the status bar and the cancel message */
 	bool quiet;       /* do not open the transcript pane for this job's lines */
+	/* runs for long (IDLE): not "busy", not cancelled by Esc, leaves the status bar */
+	bool background;
 	ui_done_fn done;  /* may be NULL */
 	void *ctx;
 };
 
 struct mb_job *ui_job_start(struct ui *ui, const struct ui_jobopts *o, mb_job_fn fn, void *arg,
                             void (*free_arg)(void *));
-/* Is any job running? */
+/* Is any job running (background jobs aside)? */
 bool ui_job_busy(struct ui *ui);
 /* Cancel the newest running job (Esc, Ctrl-C); the cancel is noted in the transcript. */
 bool ui_job_cancel_newest(struct ui *ui, const char *why);
@@ -404,6 +409,22 @@ void ui_need_password(struct ui *ui, const struct mb_account *acct, const char *
 /* In the job: the password to use (given unless "", else the account's own); *pw NULL: no user. */
 int ui_work_password(const struct mb_account *acct, const char *given, char **pw,
                      struct mb_error *err);
+
+/* ---- the sync jobs (sync_job.c) --------------------------------------------------------- */
+
+/* F: fetch new mail for acct (asks for the password first when needed). */
+void ui_sync_fetch(struct ui *ui, const struct mb_account *acct);
+/* N: set a cached message's flags, on the server first. */
+void ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsigned flags);
+/*
+ * Watch acct's INBOX over IMAP IDLE in a background job, so new mail shows
+ * up live; replaces the one of another account. Nothing happens with
+ * [ui] idle = no, without IMAP, or when the password would need a prompt.
+ */
+void ui_idle_start(struct ui *ui, const struct mb_account *acct);
+/* ui_idle_start() when acct's IMAP mail was fetched before (a mailbox has its sync state). */
+void ui_idle_auto(struct ui *ui, const struct mb_account *acct);
+void ui_idle_stop(struct ui *ui);
 
 /* ---- the transcript pane ---------------------------------------------------------------- */
 
@@ -674,7 +695,10 @@ size_t ui_doc_rows(struct ui_doc *d, int width);
 void ui_timing_mark(struct ui *ui, const char *what, double ms);
 double ui_now_ms(void);
 
-/* The lab preset's IMAP port answers? Run in a job at start; NULL-safe. */
-void ui_probe_lab(struct ui *ui);
+/*
+ * The lab preset's IMAP port answers? Run in a job at start (true when one
+ * started: the current account is the lab); when it answers, IDLE starts.
+ */
+bool ui_probe_lab(struct ui *ui);
 
 #endif

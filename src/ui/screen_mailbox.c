@@ -4,8 +4,8 @@
  * list (flags, date, from, subject, size) with sort, a quick filter and
  * full-text search. Only the visible rows are in memory: scrolling reads
  * the rows after (or before) the ones shown with keyset paging, jumps read
- * by offset, so 100 000 messages scroll as fast as ten. F fetches (a job
- * running mb_sync), N toggles read (mb_sync_set_flags).
+ * by offset, so 100 000 messages scroll as fast as ten. F fetches and N
+ * toggles read (the jobs of sync_job.c); the list reloads on MB_EV_CHANGED.
  */
 #include "config.h"
 
@@ -13,10 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailbench/cli.h"
 #include "mailbench/mime.h"
 #include "mailbench/sanitize.h"
-#include "mailbench/sync.h"
 #include "mailbench/xalloc.h"
 #include "ui/private.h"
 
@@ -437,172 +435,6 @@ current(struct mbox *m)
 	return &m->rows.v[m->cur - m->top];
 }
 
-/* ---- jobs: fetch and flags -------------------------------------------------------------- */
-
-struct sync_arg {
-	const struct mb_account *acct;
-	char *cache_path;
-	char *password; /* typed in the UI, or NULL */
-	bool show_data;
-	int64_t msg_id; /* flags: the message */
-	unsigned flags;
-};
-
-static void
-sync_arg_free(void *p)
-{
-	struct sync_arg *a = p;
-
-	free(a->cache_path);
-	mb_password_free(a->password);
-	free(a);
-}
-
-static void
-on_progress(void *ctx, const struct mb_sync_progress *p)
-{
-	struct ui_work *w = ctx;
-
-	mb_job_progress(w->job, p->done, p->total, p->bytes, p->bytes_total);
-	if (p->mailbox != NULL && p->done == 0)
-		mb_job_status(w->job, "fetching %s", p->mailbox);
-}
-
-static void
-on_change(void *ctx, int64_t mailbox_id)
-{
-	struct ui_work *w = ctx;
-	struct mb_event *ev = mb_event_new(MB_EV_CHANGED, 0);
-
-	ev->ref = mailbox_id;
-	mb_job_post(w->job, ev);
-}
-
-/* Fill the options every sync call shares; returns -1 with err when the job cannot start. */
-static int
-sync_setup(struct mb_job *job, struct sync_arg *a, struct ui_work *w, struct mb_sync_opts *o,
-           struct mb_store **st, char **pw, struct mb_error *err)
-{
-	ui_work_init(w, job, a->acct->imap.host != NULL ? "IMAP" : "POP3");
-	memset(o, 0, sizeof *o);
-	*st = NULL;
-	*pw = NULL;
-	if (mb_store_open(st, a->cache_path, err) < 0)
-		return -1;
-	if (ui_work_password(a->acct, a->password, pw, err) < 0)
-		return -1;
-	o->acct = a->acct;
-	o->password = *pw;
-	o->st = *st;
-	o->show_data = a->show_data;
-	o->sink = ui_work_sink;
-	o->sink_ctx = w;
-	o->progress = on_progress;
-	o->on_conn = ui_work_on_conn;
-	o->on_change = on_change;
-	o->ctx = w;
-	return 0;
-}
-
-static void
-fetch_main(struct mb_job *job, void *arg)
-{
-	struct sync_arg *a = arg;
-	struct mb_error err = MB_ERROR_INIT;
-	struct mb_sync_stats stats = {0};
-	struct mb_sync_opts o;
-	struct ui_work w;
-	struct mb_store *st;
-	char *pw;
-	int r;
-
-	mb_job_status(job, "fetching for %s", a->acct->name);
-	r = sync_setup(job, a, &w, &o, &st, &pw, &err);
-	if (r == 0)
-		r = mb_sync(&o, &stats, &err);
-	on_change(&w, 0);
-	ui_work_done(&w, r < 0 ? (int)mb_cli_exit_for(err.kind) : 0, &err, (int64_t)stats.new_msgs);
-	mb_password_free(pw);
-	mb_store_close(st);
-}
-
-static void
-flags_main(struct mb_job *job, void *arg)
-{
-	struct sync_arg *a = arg;
-	struct mb_error err = MB_ERROR_INIT;
-	struct mb_sync_opts o;
-	struct ui_work w;
-	struct mb_store *st;
-	char *pw;
-	int r;
-
-	mb_job_status(job, "setting flags");
-	r = sync_setup(job, a, &w, &o, &st, &pw, &err);
-	if (r == 0)
-		r = mb_sync_set_flags(&o, a->msg_id, a->flags, &err);
-	on_change(&w, 0);
-	ui_work_done(&w, r < 0 ? (int)mb_cli_exit_for(err.kind) : 0, &err, 0);
-	mb_password_free(pw);
-	mb_store_close(st);
-}
-
-static void
-fetch_done(struct ui *ui, void *ctx, const struct mb_event *ev)
-{
-	if (ev->done.exit == 0)
-		ui_msg(ui, "fetch: %lld new message%s", (long long)ev->done.ref,
-		       ev->done.ref == 1 ? "" : "s");
-}
-
-struct start_ctx {
-	struct ui_screen *s;
-	struct sync_arg *a;
-	bool fetch;
-};
-
-static void
-start_with_password(struct ui *ui, void *ctx, const char *pw)
-{
-	struct start_ctx *c = ctx;
-	struct ui_jobopts o = {0};
-
-	if (pw == NULL) {
-		sync_arg_free(c->a);
-		free(c);
-		return;
-	}
-	if (pw[0] != '\0')
-		c->a->password = xstrdup(pw);
-	o.what = c->fetch ? "fetch" : "read/unread";
-	o.done = c->fetch ? fetch_done : NULL;
-	ui_job_start(ui, &o, c->fetch ? fetch_main : flags_main, c->a, sync_arg_free);
-	free(c);
-}
-
-static void
-start_sync(struct ui *ui, struct ui_screen *s, bool fetch, int64_t msg_id, unsigned flags)
-{
-	struct mbox *m = s->priv;
-	struct start_ctx *c;
-	const struct mb_account *a = m->acct != NULL ? m->acct : ui->acct;
-
-	if (a->imap.host == NULL && a->pop3.host == NULL) {
-		ui_error(ui, "account '%s' has no IMAP or POP3 server to fetch from", a->name);
-		return;
-	}
-	c = xcalloc(1, sizeof *c);
-	c->s = s;
-	c->fetch = fetch;
-	c->a = xcalloc(1, sizeof *c->a);
-	c->a->acct = a;
-	c->a->cache_path = xstrdup(ui->cache_path);
-	c->a->show_data = ui_tpane_show_data(ui);
-	c->a->msg_id = msg_id;
-	c->a->flags = flags;
-	ui_need_password(ui, a, fetch ? "fetch" : "flags", start_with_password, c);
-}
-
 /* ---- prompts: filter and search --------------------------------------------------------- */
 
 static void
@@ -1013,12 +845,13 @@ mbox_key(struct ui_screen *s, struct ui *ui, int key)
 	}
 	switch (key) {
 	case 'F':
-		start_sync(ui, s, true, 0, 0);
+		ui_sync_fetch(ui, m->acct != NULL ? m->acct : ui->acct);
 		return UI_DONE;
 	case 'N':
 		msg = current(m);
 		if (msg != NULL)
-			start_sync(ui, s, false, msg->id, msg->flags ^ MB_FLAG_SEEN);
+			ui_sync_flags(ui, m->acct != NULL ? m->acct : ui->acct, msg->id,
+			              msg->flags ^ MB_FLAG_SEEN);
 		return UI_DONE;
 	case 's':
 		m->sort = (enum mb_sort)((m->sort + 1) % 4);

@@ -664,11 +664,16 @@ export_to(struct ui *ui, void *ctx, const char *path)
 		export_line(&b, view_at(v, i), md);
 	fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		ui_error(ui, "cannot create '%s': %s", full,
-		         errno == EEXIST ? "it exists already (choose another name)"
-		                         : strerror(errno));
+		/* the reason first: a long path is what the status bar cuts */
+		if (errno == EEXIST)
+			ui_error(ui,
+			         "not exported: the file exists already (choose another "
+			         "name): '%s'",
+			         full);
+		else
+			ui_error(ui, "cannot create the file (%s): '%s'", strerror(errno), full);
 	} else if (write_all(fd, b.data, b.len) < 0 || close(fd) < 0) {
-		ui_error(ui, "cannot write '%s': %s", full, strerror(errno));
+		ui_error(ui, "cannot write the file (%s): '%s'", strerror(errno), full);
 	} else {
 		ui_msg(ui, "transcript (%zu lines, %s) written to '%s'", v->n,
 		       md ? "Markdown" : "text", full);

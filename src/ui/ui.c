@@ -446,6 +446,10 @@ draw_status(struct ui *ui)
 	ui_set(ui, w, ce);
 	x += ui_puts(ui, w, 0, x, ct, ui->cols - x);
 	ui_set(ui, w, UI_E_STATUS);
+	if (ui->idle_job != NULL) {
+		x += ui_puts(ui, w, 0, x, sep, ui->cols - x);
+		x += ui_puts(ui, w, 0, x, "live", ui->cols - x);
+	}
 	if (ui_job_busy(ui)) {
 		mb_buf_reset(&b);
 		mb_buf_addstr(&b, sep);
@@ -1044,7 +1048,9 @@ mb_ui_main(struct mb_cli *cli, int argc, char **argv)
 	layout(&ui);
 
 	ui_mailbox_open(&ui);
-	ui_probe_lab(&ui);
+	/* live updates: for the lab once it answers, for any other account now */
+	if (!ui_probe_lab(&ui))
+		ui_idle_auto(&ui, ui.acct);
 	loop(&ui, in);
 
 	ui_modal_close_all(&ui);

@@ -355,7 +355,8 @@ tap_is "$(MAILBENCH_LAB_DIR=$L2 lab_mail_count alice)" 0 "... and empties alice'
 
 # every process of the second lab, found through its pid files, before stopping it
 pids=
-for pf in "$L2/spool/pid/master.pid" "$L2/run/smtpd.pid" "$L2/run/dovecot/master.pid"; do
+pidfiles=$(MAILBENCH_LAB_DIR=$L2 bash "$LAB_SH" env | sed -n 's/^LAB_PID_FILES="\(.*\)"$/\1/p')
+for pf in $pidfiles; do
 	[ -r "$pf" ] || continue
 	p=$(tr -dc 0-9 <"$pf")
 	[ -n "$p" ] || continue

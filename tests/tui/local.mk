@@ -10,7 +10,8 @@ TUI_TESTS = \
 	tests/tui/resize.sh \
 	tests/tui/big.sh \
 	tests/tui/message.sh \
-	tests/tui/transcript.sh
+	tests/tui/transcript.sh \
+	tests/tui/idle.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/tui/README.md tests/bench/tui_bench.sh
 include tests/tui/screens.mk

@@ -87,7 +87,7 @@ tui_wait 'Export transcript to'
 tui_keys C-u
 tui_type "$TUI_TMP/t.txt"
 tui_keys Enter
-tui_wait 'it exists already'
+tui_wait 'not exported: the file exists already'
 tap_ok $? "export never overwrites a file"
 
 tui_keys l

@@ -66,6 +66,8 @@ test_errors(void)
 	FAILS("[account a]\nsmtp_host = h\ntheme = dark\n",
 	      "t.conf:3: key 'theme' belongs in the [ui] section, not in an account",
 	      "ui key in an account");
+	FAILS("[ui]\nidle = sometimes\n", "t.conf:2: bad idle 'sometimes': expected yes or no",
+	      "idle takes yes or no");
 	FAILS("[ui]\nsmtp_host = h\n",
 	      "t.conf:2: key 'smtp_host' belongs in an [account NAME] section, not in [ui]",
 	      "account key in [ui]");
@@ -237,7 +239,8 @@ test_parse(void)
 	                  "password = #secret;with=signs \"x\"\n"
 	                  "user = \"a\" \"b\"\n"
 	                  "[ui]\n"
-	                  "theme = dark\n");
+	                  "theme = dark\n"
+	                  "idle = no\n");
 	is_str(msg, NULL, "a full file parses");
 	is_int(cfg.naccounts, 4, "two accounts and two presets");
 	a = mb_config_account(&cfg, "work");
@@ -273,6 +276,7 @@ test_parse(void)
 	}
 	is_str(cfg.theme, "dark", "[ui] theme");
 	is_str(cfg.default_account, NULL, "no default_account");
+	ok(cfg.no_idle, "[ui] idle = no");
 	is_str(cfg.path, NULL, "parse reads no file");
 	mb_config_release(&cfg);
 	mb_config_release(&cfg); /* released twice: still fine */
@@ -286,6 +290,7 @@ test_parse(void)
 	           !a->tls_verify,
 	   "CRs are not part of values");
 	is_str(cfg.theme, "light", "last line without a newline");
+	ok(!cfg.no_idle, "idle defaults to yes");
 	mb_config_release(&cfg);
 
 	/* yes/no spellings */

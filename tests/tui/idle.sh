@@ -1,0 +1,95 @@
+#!/bin/bash
+# idle.sh: live updates. An account whose mail was fetched before is watched over IMAP IDLE
+# as soon as the TUI opens (status bar: "live"); a message delivered to the lab then shows
+# up in the list with no key pressed, and the transcript pane shows the IDLE session. Esc
+# does not cancel it, q quits at once. `[ui] idle = no` keeps no connection; a wrong
+# password stops IDLE with a clear message instead of a prompt.
+set -u
+. "$top_srcdir/tests/lab/fixture.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+
+cfg=$TUI_TMP/mb.conf
+# write_config PASSWORD-COMMAND [UI-LINES]
+write_config()
+{
+	cat >"$cfg" <<EOF
+[account watch]
+from = Carol <carol@$LAB_DOMAIN>
+imap_host = localhost
+imap_port = $LAB_IMAP_PORT
+imap_security = starttls
+user = carol
+password_command = $1
+ca_file = $LAB_CA
+timeout = 20
+${2:+
+[ui]
+$2}
+EOF
+	chmod 600 "$cfg"
+}
+write_config "cat '$MAILBENCH_LAB_DIR/secrets/carol'"
+
+out=$("$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" fetch --account watch 2>&1)
+tap_is "$?" 0 "a first fetch of carol's INBOX (the account is now known to the cache)"
+[ "$?" = 0 ] || tap_diag "$out"
+
+# --- IDLE from the start ---
+tui_start 80 24 --config "$cfg" --account watch
+tui_wait 'TLS verified . live' 20
+tap_ok $? "the status bar says the account is watched live, over verified TLS"
+tui_snap live
+tui_keys t
+tui_wait '\+ idling|\+ .*[Ii]dl' 20
+tap_ok $? "the transcript pane shows the IDLE command and the server's go-ahead"
+tui_snap idle-transcript
+tap_like "$TUI_LAST" 'C: [0-9A-Za-z]+ IDLE' "the IDLE command itself"
+tui_keys t
+tui_wait_gone 'Transcript \(live\)'
+
+token=$(lab_token)
+swaks --server "$LAB_HOST:$LAB_SMTP_PORT" --from "bob@$LAB_DOMAIN" --to "carol@$LAB_DOMAIN" \
+	--h-From "Bob <bob@$LAB_DOMAIN>" --h-Subject "idle $token" \
+	--body "Live, not fetched: $token." >/dev/null 2>&1
+tap_is "$?" 0 "a message for carol goes to the lab's SMTP port"
+tui_wait "idle ${token:0:16}" 30
+tap_ok $? "it appears in the list with no key pressed"
+tui_snap arrived
+tap_like "$TUI_LAST" "N +[0-9:]+ +Bob +idle ${token:0:16}" "as a new (unread) message from Bob"
+tap_like "$TUI_LAST" 'watch +[0-9]+ ' "the sidebar counts it as unread"
+
+tui_keys Escape
+sleep 0.5
+tui_wait 'TLS verified . live'
+tap_ok $? "Esc does not stop the live connection"
+tui_keys q
+tui_wait_exit 5
+tap_is "$TUI_EXIT" 0 "q quits at once with 0 (no question about a running job)"
+
+# --- [ui] idle = no ---
+write_config "cat '$MAILBENCH_LAB_DIR/secrets/carol'" "idle = no"
+tui_start 80 24 --config "$cfg" --account watch
+tui_wait 'Accounts'
+sleep 2
+TUI_LAST=$(tui_screen)
+tui_snap idle-off
+tap_unlike "$TUI_LAST" '. live' "with idle = no there is no live connection"
+tap_like "$TUI_LAST" 'not connected' "and nothing connects"
+tui_keys q
+tui_wait_exit 5
+
+# --- a wrong password: a clear message, never a prompt (wide, to read all of it) ---
+write_config "echo not-the-password"
+tui_start 160 30 --config "$cfg" --account watch
+tui_wait 'IDLE stopped' 30
+tap_ok $? "a failed IDLE login stops the live updates with a message"
+tui_snap idle-failed
+tap_like "$TUI_LAST" 'stopped: .*(auth|AUTH|login|LOGIN|password|credentials)' \
+	"the message says the login failed"
+tap_unlike "$TUI_LAST" 'Password for' "no password prompt opened by itself"
+tap_unlike "$TUI_LAST" '. live' "and the status bar no longer says live"
+tui_keys q
+tui_wait_exit 5
+tap_is "$TUI_EXIT" 0 "q quits with 0"
+
+tap_done
