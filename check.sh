@@ -110,6 +110,10 @@ if [ "${MB_CHECK_QUICK:-0}" != 1 ]; then
 		tail -n 40 distcheck.out
 		failed=$((failed + 1))
 	fi
+	# a failed distcheck leaves its tree, and its lab running: stop it
+	for d in mailbench-*/_build/sub/tests/lab-state*; do
+		[ -d "$d" ] && MAILBENCH_LAB_DIR=$PWD/$d bash "$top/tests/lab/lab.sh" stop >/dev/null 2>&1
+	done
 	cd "$top" || exit 1
 fi
 
