@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailbench/buf.h"
+#include "mailbench/imap.h"
 #include "mailbench/mime.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
@@ -30,7 +32,8 @@ struct sb_item {
 	enum sb_kind kind;
 	const struct mb_account *acct;
 	int64_t mailbox_id;
-	char *label; /* sanitised */
+	char *label; /* sanitised; a mailbox: its last level, indented by its depth */
+	char *full;  /* sanitised; a mailbox: its whole name, decoded */
 	int64_t total, unread;
 };
 
@@ -82,14 +85,16 @@ sb_clear(struct mbox *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->nitems; i++)
+	for (i = 0; i < m->nitems; i++) {
 		free(m->items[i].label);
+		free(m->items[i].full);
+	}
 	free(m->items);
 	m->items = NULL;
 	m->nitems = 0;
 }
 
-static void
+static struct sb_item *
 sb_add(struct mbox *m, enum sb_kind kind, const struct mb_account *a, int64_t id, const char *name,
        int64_t total, int64_t unread)
 {
@@ -101,8 +106,44 @@ sb_add(struct mbox *m, enum sb_kind kind, const struct mb_account *a, int64_t id
 	it->acct = a;
 	it->mailbox_id = id;
 	it->label = mb_sanitize(name, MB_SANITIZE_LINE);
+	it->full = xstrdup(it->label);
 	it->total = total;
 	it->unread = unread;
+	return it;
+}
+
+/*
+ * A mailbox as people read it: IMAP names are modified UTF-7 on the wire
+ * ("Entw&APw-rfe" is "Entwürfe"), and a child ("Archive/2024") shows as
+ * its last level under its parent, indented.
+ */
+static void
+sb_add_mailbox(struct mbox *m, const struct mb_account *a, const struct mb_mailbox *mb)
+{
+	struct sb_item *it = sb_add(m, SB_MAILBOX, a, mb->id, mb->name, mb->total, mb->unread);
+	char *name, *leaf, *p;
+	const char *d = mb->delimiter;
+	int depth = 0;
+	struct mb_buf b = MB_BUF_INIT;
+
+	name = mb->protocol == MB_STORE_IMAP ? mb_imap_utf7_decode(mb->name) : xstrdup(mb->name);
+	leaf = name;
+	if (d != NULL && d[0] != '\0' && strcmp(mb->name, "INBOX") != 0)
+		for (p = strstr(name, d); p != NULL && p[strlen(d)] != '\0'; p = strstr(p, d)) {
+			p += strlen(d);
+			leaf = p;
+			depth++;
+		}
+	free(it->full);
+	it->full = mb_sanitize(name, MB_SANITIZE_LINE);
+	while (depth-- > 0 && b.len < 16)
+		mb_buf_addstr(&b, "  ");
+	free(it->label);
+	p = mb_sanitize(leaf, MB_SANITIZE_LINE);
+	mb_buf_addstr(&b, p);
+	free(p);
+	it->label = mb_buf_detach(&b, NULL);
+	free(name);
 }
 
 /* Rebuild the sidebar from the config's accounts and the cache's mailboxes. */
@@ -126,8 +167,7 @@ sb_load(struct ui *ui, struct mbox *m)
 		if (mb_store_mailbox_list(ui->st, aid, &ml, &err) < 0)
 			continue;
 		for (j = 0; j < ml.n; j++) {
-			sb_add(m, SB_MAILBOX, a, ml.v[j].id, ml.v[j].name, ml.v[j].total,
-			       ml.v[j].unread);
+			sb_add_mailbox(m, a, &ml.v[j]);
 			total += ml.v[j].total;
 			unread += ml.v[j].unread;
 		}
@@ -323,7 +363,7 @@ select_mailbox(struct ui *ui, struct mbox *m, const struct mb_account *a, int64_
 	m->acct = a;
 	m->mailbox_id = id;
 	free(m->mailbox_name);
-	m->mailbox_name = name != NULL ? mb_sanitize(name, MB_SANITIZE_LINE) : NULL;
+	m->mailbox_name = name != NULL ? xstrdup(name) : NULL; /* sanitised already */
 	XFREE(m->filter);
 	m->searching = false;
 	m->top = m->cur = 0;
@@ -341,15 +381,15 @@ select_account(struct ui *ui, struct mbox *m, const struct mb_account *a)
 	for (i = 0; i < m->nitems; i++) {
 		if (m->items[i].kind != SB_MAILBOX || m->items[i].acct != a)
 			continue;
-		if (pick == (size_t)-1 || strcmp(m->items[i].label, "INBOX") == 0)
+		if (pick == (size_t)-1 || strcmp(m->items[i].full, "INBOX") == 0)
 			pick = i;
-		if (strcmp(m->items[i].label, "INBOX") == 0)
+		if (strcmp(m->items[i].full, "INBOX") == 0)
 			break;
 	}
 	if (pick == (size_t)-1)
 		select_mailbox(ui, m, a, 0, NULL);
 	else
-		select_mailbox(ui, m, a, m->items[pick].mailbox_id, m->items[pick].label);
+		select_mailbox(ui, m, a, m->items[pick].mailbox_id, m->items[pick].full);
 }
 
 /* ---- moving ----------------------------------------------------------------------------- */
@@ -807,7 +847,7 @@ sidebar_key(struct ui *ui, struct ui_screen *s, int key)
 		if (it->kind == SB_ACCOUNT)
 			select_account(ui, m, it->acct);
 		else
-			select_mailbox(ui, m, it->acct, it->mailbox_id, it->label);
+			select_mailbox(ui, m, it->acct, it->mailbox_id, it->full);
 		s->focus = 1;
 		return UI_DIRTY;
 	}

@@ -1,9 +1,10 @@
 #!/bin/bash
-# idle.sh: live updates. An account whose mail was fetched before is watched over IMAP IDLE
+# idle.sh: live updates, and the sidebar's mailbox names. An account whose mail was fetched before is watched over IMAP IDLE
 # as soon as the TUI opens (status bar: "live"); a message delivered to the lab then shows
 # up in the list with no key pressed, and the transcript pane shows the IDLE session. Esc
 # does not cancel it, q quits at once. `[ui] idle = no` keeps no connection; a wrong
-# password stops IDLE with a clear message instead of a prompt.
+# password stops IDLE with a clear message instead of a prompt. Mailbox names are shown
+# decoded from modified UTF-7, children indented under their parent.
 set -u
 . "$top_srcdir/tests/lab/fixture.sh"
 . "$top_srcdir/tests/tui/lib.sh"
@@ -30,8 +31,13 @@ EOF
 }
 write_config "cat '$MAILBENCH_LAB_DIR/secrets/carol'"
 
-out=$("$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" fetch --account watch 2>&1)
-tap_is "$?" 0 "a first fetch of carol's INBOX (the account is now known to the cache)"
+# mailboxes whose names are not ASCII (modified UTF-7 on the wire) and a hierarchy
+DOVEADM="doveadm -c $MAILBENCH_LAB_DIR/etc/dovecot/dovecot.conf"
+for box in 'Entwürfe' 'Archive' 'Archive/2024'; do
+	$DOVEADM mailbox create -u carol "$box" 2>/dev/null
+done
+out=$("$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" fetch --account watch --all 2>&1)
+tap_is "$?" 0 "a first fetch of carol's mailboxes (the account is now known to the cache)"
 [ "$?" = 0 ] || tap_diag "$out"
 
 # --- IDLE from the start ---
@@ -39,6 +45,10 @@ tui_start 80 24 --config "$cfg" --account watch
 tui_wait 'TLS verified . live' 20
 tap_ok $? "the status bar says the account is watched live, over verified TLS"
 tui_snap live
+tap_like "$TUI_LAST" '^ +Entwürfe +│' "a mailbox name in modified UTF-7 is shown decoded"
+tap_unlike "$TUI_LAST" 'Entw&' "not as the wire's modified UTF-7"
+tap_like "$(printf '%s\n' "$TUI_LAST" | grep -E -A1 '^ +Archive +│')" '^ +2024 +│' \
+	"a child mailbox shows as its last level, indented under its parent"
 tui_keys t
 tui_wait '\+ idling|\+ .*[Ii]dl' 20
 tap_ok $? "the transcript pane shows the IDLE command and the server's go-ahead"
