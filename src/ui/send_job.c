@@ -82,7 +82,7 @@ send_main(struct mb_job *job, void *arg)
 	int rc = -1, exit;
 
 	ui_work_init(&w, job, "SMTP");
-	mb_job_status(job, "sending outbox message %lld", (long long)a->outbox_id);
+	mb_job_status(job, "sending #%lld", (long long)a->outbox_id); /* short: 80 columns */
 	item.outbox_id = a->outbox_id;
 	if (mb_store_open(&st, a->cache_path, &err) == 0 &&
 	    ui_work_password(a->acct, a->password, &pw, &err) == 0) {

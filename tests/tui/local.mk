@@ -11,7 +11,8 @@ TUI_TESTS = \
 	tests/tui/big.sh \
 	tests/tui/message.sh \
 	tests/tui/transcript.sh \
-	tests/tui/idle.sh
+	tests/tui/idle.sh \
+	tests/tui/slow.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/tui/README.md tests/bench/tui_bench.sh
 include tests/tui/screens.mk
