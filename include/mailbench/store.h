@@ -69,7 +69,7 @@ struct mb_store;
 /* ---- opening, paths, durability ------------------------------------------ */
 
 /* The newest schema version this build knows (PRAGMA user_version). */
-#define MB_STORE_SCHEMA_VERSION 2
+#define MB_STORE_SCHEMA_VERSION 3
 
 /* How long a writer waits for another one before MB_ERR_BUSY, in ms. */
 #define MB_STORE_BUSY_TIMEOUT_DEFAULT 10000
@@ -242,6 +242,7 @@ struct mb_msg_in {
 	bool has_attachments;
 	const void *raw; /* the byte-exact source, NULs and 8-bit included */
 	size_t raw_len;
+	int64_t session_id; /* the session that fetched it, 0: none */
 	const char *body_text; /* decoded text for the full-text index, NULL: none */
 	/* trace headers */
 	const char *return_path, *delivered_to, *authentication_results;
@@ -261,6 +262,7 @@ struct mb_msg {
 	char *date_text, *from, *to, *cc, *subject;
 	char *message_id, *in_reply_to, *references;
 	bool has_attachments;
+	int64_t session_id; /* the session that fetched it, 0: unknown */
 };
 
 struct mb_msg_list {

@@ -114,6 +114,7 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 	m.authentication_results = auth;
 	m.received = received;
 	m.nreceived = s.trace.nreceived;
+	m.session_id = r->stats->session_id;
 	rc = mb_store_msg_add(r->o->st, &m, NULL, err);
 	free(received);
 	free(delivered);

@@ -38,6 +38,7 @@ store_read_msg(sqlite3_stmt *s, struct mb_msg *m)
 	m->in_reply_to = store_col_str(s, 17);
 	m->references = store_col_str(s, 18);
 	m->has_attachments = sqlite3_column_int(s, 19) != 0;
+	m->session_id = sqlite3_column_int64(s, 20); /* NULL reads as 0 */
 }
 
 int
@@ -116,9 +117,10 @@ insert_row(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, struct m
 	        st,
 	        "INSERT INTO messages(account_id, mailbox_id, uid, uidl, size, flags, modseq, "
 	        "internaldate, date, date_text, from_text, to_text, cc_text, subject, "
-	        "message_id, in_reply_to, references_text, has_attachments, fetched_at) "
+	        "message_id, in_reply_to, references_text, has_attachments, fetched_at, "
+	        "session_id) "
 	        "SELECT account_id, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	        "?14, ?15, ?16, ?17, ?18 FROM mailboxes WHERE id = ?1",
+	        "?14, ?15, ?16, ?17, ?18, ?19 FROM mailboxes WHERE id = ?1",
 	        err);
 	if (s == NULL)
 		return -1;
@@ -141,6 +143,10 @@ insert_row(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, struct m
 	store_bind_text(s, 16, m->references);
 	sqlite3_bind_int(s, 17, m->has_attachments ? 1 : 0);
 	sqlite3_bind_int64(s, 18, store_now());
+	if (m->session_id > 0)
+		sqlite3_bind_int64(s, 19, m->session_id);
+	else
+		sqlite3_bind_null(s, 19);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
 		is_uidl = strstr(sqlite3_errmsg(st->db), ".uidl") != NULL;

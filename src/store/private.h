@@ -115,7 +115,7 @@ char *store_fts_query(const char *user);
 	"m.id, m.account_id, m.mailbox_id, m.uid, m.uidl, m.size, m.flags, m.modseq, " \
 	"m.internaldate, m.date, m.fetched_at, m.date_text, m.from_text, m.to_text, "  \
 	"m.cc_text, m.subject, m.message_id, m.in_reply_to, m.references_text, "       \
-	"m.has_attachments"
+	"m.has_attachments, m.session_id"
 void store_read_msg(sqlite3_stmt *s, struct mb_msg *m);
 /* Step s to its end, collecting message rows into out. */
 int store_collect_msgs(struct mb_store *st, sqlite3_stmt *s, struct mb_msg_list *out,

@@ -244,10 +244,18 @@ static const char schema_2[] =
         "INSERT INTO session_outbox(session_id, outbox_id)\n"
         "  SELECT id, outbox_id FROM sessions WHERE outbox_id IS NOT NULL;\n";
 
+/*
+ * 3: the session that fetched a message (its transcript opens from the
+ * message); NULL for messages stored before, or when the session is gone.
+ */
+static const char schema_3[] = "ALTER TABLE messages ADD COLUMN session_id INTEGER\n"
+                               "  REFERENCES sessions(id) ON DELETE SET NULL;\n";
+
 /* Append new steps at the end; never edit a released one (see the top of this file). */
 const struct store_migration store_migrations[] = {
         {"initial schema", schema_1},
         {"round-trip times; sessions sending several messages", schema_2},
+        {"the session that fetched each message", schema_3},
 };
 
 const int store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

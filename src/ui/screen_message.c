@@ -692,7 +692,16 @@ open_session(struct ui *ui, struct msgv *v)
 	const char *acct = NULL;
 	int64_t at = v->msg.fetched_at * 1000000;
 	size_t i;
+	struct mb_session linked;
 
+	/* the cache names the session (messages fetched since schema 3) */
+	if (v->msg.session_id != 0 &&
+	    mb_store_session_get(ui->st, v->msg.session_id, &linked, &err) == 0) {
+		mb_session_release(&linked);
+		ui_tpane_load_session(ui, v->msg.session_id);
+		return;
+	}
+	/* else the session of this account that ran when the message was stored */
 	if (mb_store_account_list(ui->st, &al, &err) == 0) {
 		for (i = 0; i < al.n; i++)
 			if (al.v[i].id == v->msg.account_id)

@@ -68,6 +68,26 @@ tui_snap arrived
 tap_like "$TUI_LAST" "N +[0-9:]+ +Bob +idle ${token:0:16}" "as a new (unread) message from Bob"
 tap_like "$TUI_LAST" 'watch +[0-9]+ ' "the sidebar counts it as unread"
 
+# the message knows the session that fetched it: the IDLE session
+tui_keys l
+tui_type "$token"
+tui_keys Enter
+tui_wait '1 messages match' 5
+tui_keys Enter
+tui_wait "Live, not fetched: $token" 5
+tap_ok $? "Enter opens it"
+tui_keys T
+tui_wait 'Transcript \(stored #[0-9]+' 5
+tap_ok $? "T opens the stored transcript of the session that fetched it"
+tui_keys G
+tui_wait 'S: \* [0-9]+ FETCH \(UID [0-9]+ ' 5
+tui_snap message-session
+tap_like "$TUI_LAST" 'Transcript \(stored #[0-9]+ .* imap watch localhost:[0-9]+ unfinished' \
+	"... the IMAP session still open (IDLE), not the first fetch"
+tap_like "$TUI_LAST" 'S: \* [0-9]+ FETCH \(UID [0-9]+ ' "... where the server handed the message over"
+tui_keys Escape q Escape
+tui_wait 'Accounts'
+
 tui_keys Escape
 sleep 0.5
 tui_wait 'TLS verified . live'

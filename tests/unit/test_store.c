@@ -414,7 +414,32 @@ test_messages(void)
 	is_str(g.in_reply_to, "<parent@example.org>", "in_reply_to");
 	is_str(g.references, "<root@example.org> <parent@example.org>", "references");
 	ok(g.has_attachments, "has_attachments");
+	is_int(g.session_id, 0, "no session given: 0");
 	mb_msg_release(&g);
+
+	/* the session that fetched a message; deleting the session unlinks it */
+	{
+		struct mb_session_in si = {.account = "work",
+		                           .protocol = MB_STORE_IMAP,
+		                           .host = "imap.example.org",
+		                           .port = 143,
+		                           .security = "none"};
+		int64_t sid = 0, idx = 0;
+
+		ok(mb_store_session_begin(st, &si, &sid, &err) == 0, "a fetching session");
+		fill_msg(&m, inbox, 40, NULL, "Dan <dan@example.org>", "Linked", NULL);
+		m.session_id = sid;
+		ok(mb_store_msg_add(st, &m, &idx, &err) == 0, "store a message with its session");
+		ok(mb_store_msg_get(st, idx, &g, &err) == 0 && g.session_id == sid,
+		   "the message names the session that fetched it");
+		mb_msg_release(&g);
+		ok(mb_store_session_delete(st, sid, &err) == 0, "delete that session");
+		ok(mb_store_msg_get(st, idx, &g, &err) == 0 && g.session_id == 0,
+		   "the message stays, without the link");
+		mb_msg_release(&g);
+		ok(mb_store_msg_delete(st, idx, &err) == 0, "and goes when asked");
+		m.session_id = 0;
+	}
 	ok(mb_store_msg_get(st, id2, &g, &err) == 0 && g.size == 12345 &&
 	           g.flags == (MB_FLAG_SEEN | MB_FLAG_FLAGGED),
 	   "size and flags as given");
