@@ -21,6 +21,7 @@
 
 #include "cli/read.h"
 #include "mailbench/cli.h"
+#include "mailbench/fileio.h"
 #include "mailbench/mime.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
@@ -199,22 +200,6 @@ with_suffix(const char *name, unsigned k)
 }
 
 /* Write all of buf to fd. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Create a new file for name in directory dfd: never over an existing file,
  * never through a symbolic link; name-1, name-2... when taken. *used gets
@@ -286,7 +271,7 @@ save_part(const struct mb_mime_tree *t, const struct mb_mime_part *p, const char
 		mb_cli_err("show", "%s in '%s'", err.msg, dir);
 		goto out;
 	}
-	if (write_all(fd, data.data, data.len) < 0 || close(fd) < 0) {
+	if (mb_write_all(fd, data.data, data.len) < 0 || close(fd) < 0) {
 		int e = errno;
 
 		fd = -1;

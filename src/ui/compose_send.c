@@ -18,29 +18,13 @@
 #include <unistd.h>
 
 #include "mailbench/compose.h"
+#include "mailbench/fileio.h"
 #include "mailbench/xalloc.h"
 #include "ui/compose.h"
 
 #define EDITOR_MAX (16 * 1024 * 1024) /* bytes read back from the editor */
 
 /* ---- the external editor ---------------------------------------------------------------- */
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Run "editor path" through the shell with the terminal handed over; its wait status. */
 static int
@@ -108,7 +92,7 @@ compose_external_editor(struct compose *c)
 	path = xasprintf("%s/mailbench-body-XXXXXX.txt", dir);
 	fd = mkstemps(path, 4); /* mode 0600 */
 	ui_body_text(&c->body, &text);
-	if (fd < 0 || write_all(fd, text.data, text.len) < 0) {
+	if (fd < 0 || mb_write_all(fd, text.data, text.len) < 0) {
 		ui_error(ui, "cannot write a temporary file in '%s': %s", dir, strerror(errno));
 		if (fd >= 0) {
 			close(fd);

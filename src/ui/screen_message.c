@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "mailbench/buf.h"
+#include "mailbench/fileio.h"
 #include "mailbench/mime.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
@@ -474,23 +475,6 @@ numbered(const char *name, int n)
 	return xasprintf("%.*s-%d%s", (int)(dot - name), name, n, dot);
 }
 
-static int
-write_part(int fd, const char *data, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 struct save_ctx {
 	struct ui_screen *s;
 	size_t part;
@@ -539,7 +523,7 @@ save_to(struct ui *ui, void *ctx, const char *dir)
 		goto out;
 	}
 	mb_mime_part_decode(v->tree, p, &data);
-	if (write_part(fd, data.data, data.len) < 0 || close(fd) < 0)
+	if (mb_write_all(fd, data.data, data.len) < 0 || close(fd) < 0)
 		ui_error(ui, "cannot write '%s' in '%s': %s", shown, path, strerror(errno));
 	else
 		ui_msg(ui, "saved '%s' (%zu bytes) in '%s'", shown, data.len, path);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "mailbench/buf.h"
+#include "mailbench/fileio.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
 #include "ui/private.h"
@@ -612,23 +613,6 @@ export_line(struct mb_buf *b, const struct tl *l, bool md)
 	mb_buf_addstr(b, " |\n");
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void
 export_to(struct ui *ui, void *ctx, const char *path)
 {
@@ -672,7 +656,7 @@ export_to(struct ui *ui, void *ctx, const char *path)
 			         full);
 		else
 			ui_error(ui, "cannot create the file (%s): '%s'", strerror(errno), full);
-	} else if (write_all(fd, b.data, b.len) < 0 || close(fd) < 0) {
+	} else if (mb_write_all(fd, b.data, b.len) < 0 || close(fd) < 0) {
 		ui_error(ui, "cannot write the file (%s): '%s'", strerror(errno), full);
 	} else {
 		ui_msg(ui, "transcript (%zu lines, %s) written to '%s'", v->n,

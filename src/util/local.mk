@@ -4,6 +4,7 @@ libmailbench_a_SOURCES += \
 	src/util/base64.c \
 	src/util/buf.c \
 	src/util/error.c \
+	src/util/fileio.c \
 	src/util/testhook.c \
 	src/util/xalloc.c
 noinst_HEADERS += \
@@ -11,5 +12,6 @@ noinst_HEADERS += \
 	include/mailbench/base64.h \
 	include/mailbench/buf.h \
 	include/mailbench/error.h \
+	include/mailbench/fileio.h \
 	include/mailbench/testhook.h \
 	include/mailbench/xalloc.h

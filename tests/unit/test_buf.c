@@ -1,11 +1,16 @@
 /* Unit tests: src/util (buf, error, xalloc). */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mailbench/buf.h"
 #include "mailbench/error.h"
+#include "mailbench/fileio.h"
 #include "mailbench/xalloc.h"
 #include "tap.h"
 
@@ -75,11 +80,53 @@ test_xalloc(void)
 	free(s);
 }
 
+static void
+test_write_all(void)
+{
+	static char big[200000];
+	char *back = xmalloc(sizeof big);
+	size_t got = 0;
+	ssize_t r;
+	int fd[2];
+	pid_t pid;
+
+	memset(big, 'x', sizeof big);
+	big[sizeof big - 1] = 'y';
+	ok(pipe(fd) == 0, "a pipe");
+	/* more than a pipe holds: the writer loops over short writes while a child reads */
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		_exit(mb_write_all(fd[1], big, sizeof big) == 0 ? 0 : 1);
+	}
+	close(fd[1]);
+	while (got < sizeof big && (r = read(fd[0], back + got, sizeof big - got)) > 0)
+		got += (size_t)r;
+	close(fd[0]);
+	is_int(got, sizeof big, "every byte arrives");
+	ok(memcmp(back, big, sizeof big) == 0, "in order");
+	{
+		int st = -1;
+
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mb_write_all returns 0");
+	}
+	/* a reader that is gone: -1 with errno, no signal */
+	signal(SIGPIPE, SIG_IGN);
+	ok(pipe(fd) == 0, "another pipe");
+	close(fd[0]);
+	errno = 0;
+	ok(mb_write_all(fd[1], "abc", 3) < 0 && errno == EPIPE, "a closed reader: -1, EPIPE");
+	close(fd[1]);
+	free(back);
+}
+
 int
 main(void)
 {
 	test_buf();
 	test_error();
 	test_xalloc();
+	test_write_all();
 	return done_testing();
 }
