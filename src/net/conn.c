@@ -314,6 +314,37 @@ mb_conn_pending(const struct mb_conn *c)
 	return c->rbuf.len - c->rpos;
 }
 
+/* Make room in rbuf: drop what was consumed before it grows. */
+static void
+compact(struct mb_conn *c)
+{
+	if (c->rpos > 0 && c->rpos == c->rbuf.len) {
+		mb_buf_reset(&c->rbuf);
+		c->rpos = 0;
+	} else if (c->rpos > 65536) {
+		mb_buf_consume(&c->rbuf, c->rpos);
+		c->rpos = 0;
+	}
+}
+
+/* n bytes received in tmp (0: the end): through the tap into rbuf. As fill() returns. */
+static int
+took(struct mb_conn *c, const char *tmp, ssize_t n, struct mb_error *err)
+{
+	if (n == 0) {
+		c->eof = true;
+		mb_tap_eof(c->tap);
+		return 0;
+	}
+	c->bytes_in += (uint64_t)n;
+	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
+		c->eof = true; /* nothing more is read from this server */
+		return mb_net_fail(c, err);
+	}
+	mb_buf_add(&c->rbuf, tmp, (size_t)n);
+	return 1;
+}
+
 /* Receive more bytes into rbuf; 0 at EOF (c->eof set), 1 when bytes came, -1 on error. */
 static int
 fill(struct mb_conn *c, const char *what, struct mb_error *err)
@@ -327,14 +358,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 		mb_error_set(err, MB_ERR_CONN, "not connected");
 		return -1;
 	}
-	/* drop what was consumed before growing */
-	if (c->rpos > 0 && c->rpos == c->rbuf.len) {
-		mb_buf_reset(&c->rbuf);
-		c->rpos = 0;
-	} else if (c->rpos > 65536) {
-		mb_buf_consume(&c->rbuf, c->rpos);
-		c->rpos = 0;
-	}
+	compact(c);
 	if (c->tls != NULL) {
 		n = mb_tls_recv(c, tmp, sizeof tmp, err);
 		if (n < 0)
@@ -355,18 +379,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 				return mb_net_fail(c, err);
 		}
 	}
-	if (n == 0) {
-		c->eof = true;
-		mb_tap_eof(c->tap);
-		return 0;
-	}
-	c->bytes_in += (uint64_t)n;
-	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
-		c->eof = true; /* nothing more is read from this server */
-		return mb_net_fail(c, err);
-	}
-	mb_buf_add(&c->rbuf, tmp, (size_t)n);
-	return 1;
+	return took(c, tmp, n, err);
 }
 
 int
@@ -444,13 +457,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 
 	if (c->eof || c->fd < 0)
 		return 0;
-	if (c->rpos > 0 && c->rpos == c->rbuf.len) {
-		mb_buf_reset(&c->rbuf);
-		c->rpos = 0;
-	} else if (c->rpos > 65536) {
-		mb_buf_consume(&c->rbuf, c->rpos);
-		c->rpos = 0;
-	}
+	compact(c);
 	if (c->tls != NULL) {
 		n = gnutls_record_recv(c->tls, tmp, sizeof tmp);
 		if (n == GNUTLS_E_PREMATURE_TERMINATION)
@@ -472,18 +479,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 			return mb_net_fail(c, err);
 		}
 	}
-	if (n == 0) {
-		c->eof = true;
-		mb_tap_eof(c->tap);
-		return 0;
-	}
-	c->bytes_in += (uint64_t)n;
-	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
-		c->eof = true;
-		return mb_net_fail(c, err);
-	}
-	mb_buf_add(&c->rbuf, tmp, (size_t)n);
-	return 1;
+	return took(c, tmp, n, err);
 }
 
 /* A whole line, the end or an error is waiting in c: a read returns at once. */
