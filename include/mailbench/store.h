@@ -242,7 +242,7 @@ struct mb_msg_in {
 	bool has_attachments;
 	const void *raw; /* the byte-exact source, NULs and 8-bit included */
 	size_t raw_len;
-	int64_t session_id; /* the session that fetched it, 0: none */
+	int64_t session_id;    /* the session that fetched it, 0: none */
 	const char *body_text; /* decoded text for the full-text index, NULL: none */
 	/* trace headers */
 	const char *return_path, *delivered_to, *authentication_results;

@@ -239,8 +239,8 @@ struct ui {
 	WINDOW *cur_win; /* cursor request of this draw (ui_cursor) */
 	int cur_y, cur_x;
 	int lab_state; /* the lab preset's servers: -1 unknown, 0 not running, 1 running */
-	struct mb_job *idle_job;             /* the live IDLE connection's job, or NULL */
-	uint64_t idle_id;                    /* its id (the job is freed before its done runs) */
+	struct mb_job *idle_job;            /* the live IDLE connection's job, or NULL */
+	uint64_t idle_id;                   /* its id (the job is freed before its done runs) */
 	const struct mb_account *idle_acct; /* its account */
 	bool quit;
 	int exit_code;
@@ -348,7 +348,7 @@ struct ui_jobopts {
 	bool quiet;       /* do not open the transcript pane for this job's lines */
 	/* runs for long (IDLE): not "busy", not cancelled by Esc, leaves the status bar */
 	bool background;
-	ui_done_fn done;  /* may be NULL */
+	ui_done_fn done; /* may be NULL */
 	void *ctx;
 };
 
