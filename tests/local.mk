@@ -7,6 +7,10 @@ noinst_HEADERS += tests/unit/tap.h
 
 TESTS += tests/unit/test_buf
 
+check_PROGRAMS += tests/unit/test_mutf7
+tests_unit_test_mutf7_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_mutf7
+
 check_PROGRAMS += tests/unit/test_tap
 tests_unit_test_tap_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_tap

@@ -116,7 +116,4 @@ int mb_imap_idle(struct mb_imap *i, int seconds, struct mb_error *err);
 /* LOGOUT (briefly); the connection stays for mb_imap_free(). */
 void mb_imap_logout(struct mb_imap *i);
 
-/* Modified UTF-7 (RFC 3501 5.1.3) to UTF-8; invalid input is kept as it is. malloc'd. */
-char *mb_imap_utf7_decode(const char *name);
-
 #endif

@@ -22,6 +22,7 @@
 
 #include "mailbench/base64.h"
 #include "mailbench/imap.h"
+#include "mailbench/mutf7.h"
 #include "mailbench/reply.h"
 #include "mailbench/store.h"
 #include "mailbench/xalloc.h"
@@ -527,7 +528,7 @@ mb_imap_list(struct mb_imap *i, struct mb_imap_mailbox **v, size_t *n, struct mb
 		if (mb->mb_name == NULL)
 			continue;
 		out->name = xstrdup(mb->mb_name);
-		out->display = mb_imap_utf7_decode(mb->mb_name);
+		out->display = mb_mutf7_decode(mb->mb_name);
 		out->delimiter = mb->mb_delimiter;
 		if (mb->mb_flag != NULL && mb->mb_flag->mbf_type == MAILIMAP_MBX_LIST_FLAGS_SFLAG &&
 		    mb->mb_flag->mbf_sflag == MAILIMAP_MBX_LIST_SFLAG_NOSELECT)

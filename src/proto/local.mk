@@ -1,7 +1,6 @@
 # src/proto: SMTP, POP3 and IMAP sessions on top of src/net; reply meanings
 libmailbench_a_SOURCES += \
 	src/proto/imap.c \
-	src/proto/imap_utf7.c \
 	src/proto/pop3.c \
 	src/proto/reply.c \
 	src/proto/smtp.c \

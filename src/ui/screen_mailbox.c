@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "mailbench/buf.h"
-#include "mailbench/imap.h"
 #include "mailbench/mime.h"
+#include "mailbench/mutf7.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/xalloc.h"
 #include "ui/private.h"
@@ -126,7 +126,7 @@ sb_add_mailbox(struct mbox *m, const struct mb_account *a, const struct mb_mailb
 	int depth = 0;
 	struct mb_buf b = MB_BUF_INIT;
 
-	name = mb->protocol == MB_STORE_IMAP ? mb_imap_utf7_decode(mb->name) : xstrdup(mb->name);
+	name = mb->protocol == MB_STORE_IMAP ? mb_mutf7_decode(mb->name) : xstrdup(mb->name);
 	leaf = name;
 	if (d != NULL && d[0] != '\0' && strcmp(mb->name, "INBOX") != 0)
 		for (p = strstr(name, d); p != NULL && p[strlen(d)] != '\0'; p = strstr(p, d)) {

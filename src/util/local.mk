@@ -5,6 +5,7 @@ libmailbench_a_SOURCES += \
 	src/util/buf.c \
 	src/util/error.c \
 	src/util/fileio.c \
+	src/util/mutf7.c \
 	src/util/testhook.c \
 	src/util/xalloc.c
 noinst_HEADERS += \
@@ -13,5 +14,6 @@ noinst_HEADERS += \
 	include/mailbench/buf.h \
 	include/mailbench/error.h \
 	include/mailbench/fileio.h \
+	include/mailbench/mutf7.h \
 	include/mailbench/testhook.h \
 	include/mailbench/xalloc.h

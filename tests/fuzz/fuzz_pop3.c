@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	free(msgs);
 	s = xmemdup0(data, size);
-	d = mb_imap_utf7_decode(s);
+	d = mb_mutf7_decode(s);
 	free(d);
 	free(s);
 	return 0;

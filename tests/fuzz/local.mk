@@ -15,7 +15,7 @@ FUZZ_SRC_reply = $(abs_top_srcdir)/src/proto/reply.c
 FUZZ_SRC_tap = $(abs_top_srcdir)/src/net/tap.c $(abs_top_srcdir)/src/proto/reply.c
 FUZZ_SRC_config = $(abs_top_srcdir)/src/core/config.c $(abs_top_srcdir)/src/core/password.c
 FUZZ_SRC_pop3 = $(abs_top_srcdir)/src/proto/pop3.c $(abs_top_srcdir)/src/proto/reply.c \
-	$(abs_top_srcdir)/src/proto/imap_utf7.c $(abs_top_srcdir)/src/net/*.c
+	$(abs_top_srcdir)/src/net/*.c
 FUZZ_LIBS = $(ETPAN_LIBS) $(GNUTLS_LIBS) $(LIBS)
 
 EXTRA_DIST += tests/fuzz/README.md $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c) \

@@ -1,5 +1,5 @@
 /*
- * imap_utf7.c: IMAP's modified UTF-7 mailbox names (RFC 3501 5.1.3) to
+ * mutf7.c: IMAP's modified UTF-7 mailbox names (RFC 3501 5.1.3) to
  * UTF-8, for display. "&-" is "&"; "&...-" holds UTF-16 in base64 with ','
  * for '/'. Anything malformed is shown as it was sent.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "mailbench/buf.h"
-#include "mailbench/imap.h"
+#include "mailbench/mutf7.h"
 #include "mailbench/xalloc.h"
 
 static int
@@ -91,7 +91,7 @@ decode_run(const char *p, const char *end, struct mb_buf *out)
 }
 
 char *
-mb_imap_utf7_decode(const char *name)
+mb_mutf7_decode(const char *name)
 {
 	struct mb_buf out = MB_BUF_INIT;
 	const char *p = name, *dash;
