@@ -19,6 +19,7 @@
 #include "cli/read.h"
 #include "mailbench/cli.h"
 #include "mailbench/mime.h"
+#include "mailbench/mutf7.h"
 #include "mailbench/sanitize.h"
 #include "mailbench/store.h"
 #include "mailbench/xalloc.h"
@@ -50,7 +51,9 @@ usage(FILE *f)
 	           "--search QUERY keeps the messages holding every word of QUERY (a word prefix\n"
 	           "is enough); from:WORD, to:WORD, cc:WORD, subject:WORD and body:WORD look in\n"
 	           "one field, \"double quotes\" make a phrase. --limit N shows the N newest\n"
-	           "(default: all).\n"
+	           "(default: all). An IMAP mailbox is named as shown (Entwürfe) or as on the\n"
+	           "wire, in modified UTF-7 (Entw&APw-rfe); the table shows it decoded, tsv and\n"
+	           "json as on the wire.\n"
 	           "\n"
 	           "Formats:\n"
 	           "  table  (default) aligned columns fitted to the terminal: ID, DATE (local),\n"
@@ -185,13 +188,22 @@ newest_first(const void *a, const void *b)
 	return 0;
 }
 
+/* Does the user's name b mean the stored (wire) name a? As on the wire, or decoded. */
 static bool
 same_mailbox_name(const char *a, const char *b)
 {
+	char *shown;
+	bool same;
+
 	/* INBOX is case-insensitive (RFC 3501 section 5.1); other names are not */
 	if (strcasecmp(a, "INBOX") == 0 && strcasecmp(b, "INBOX") == 0)
 		return true;
-	return strcmp(a, b) == 0;
+	if (strcmp(a, b) == 0)
+		return true;
+	shown = mb_mutf7_decode(a); /* "Entwürfe" for "Entw&APw-rfe" */
+	same = strcmp(shown, b) == 0;
+	free(shown);
+	return same;
 }
 
 /* The rows asked for, newest first; 0 or an exit code (reported). */
@@ -385,14 +397,20 @@ short_from(const char *from)
 	return s;
 }
 
-/* The mailbox column's text: "mailbox", or "account/mailbox" when accounts differ. */
+/*
+ * The mailbox column's text: "mailbox", or "account/mailbox" when accounts
+ * differ; decoded from modified UTF-7 (json and tsv keep the wire name).
+ */
 static char *
 box_text(const struct mb_msg *m, const struct names *nm, bool show_acct)
 {
-	if (show_acct)
-		return xasprintf("%s/%s", account_name(nm, m->account_id),
-		                 mailbox_name(nm, m->mailbox_id));
-	return xstrdup(mailbox_name(nm, m->mailbox_id));
+	char *shown = mb_mutf7_decode(mailbox_name(nm, m->mailbox_id)), *s;
+
+	if (!show_acct)
+		return shown;
+	s = xasprintf("%s/%s", account_name(nm, m->account_id), shown);
+	free(shown);
+	return s;
 }
 
 /*
