@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailbench/imap.h"
+#include "mailbench/mutf7.h"
 #include "mailbench/pop3.h"
 #include "mailbench/xalloc.h"
 

@@ -5,7 +5,7 @@
 FUZZ_CC = clang
 FUZZ_SECONDS = 300
 FUZZ_TARGETS = mime sanitize reply tap config pop3
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+FUZZ_FLAGS = -g -O1 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -I$(abs_top_builddir) -I$(abs_top_srcdir)/include -I$(abs_top_srcdir)/src \
 	$(GNUTLS_CFLAGS) $(ETPAN_CFLAGS)
 FUZZ_UTIL = $(abs_top_srcdir)/src/util/*.c
