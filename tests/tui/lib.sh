@@ -120,7 +120,7 @@ tui_start()
 	for a in "$@"; do
 		q="$q $(printf '%q' "$a")"
 	done
-	tui_tmux kill-server 2>/dev/null
+	tui_stop_server
 	cat >"$TUI_TMP/run.sh" <<EOF
 export TERM=tmux-256color ${TUI_ENV:-}
 stty -g >'$TUI_TMP/stty.before' 2>/dev/null
@@ -130,9 +130,27 @@ stty -g >'$TUI_TMP/stty.after' 2>/dev/null
 printf '\\033[H'; echo "EXIT=\$(cat '$TUI_TMP/exit')"
 EOF
 	rm -f "$TUI_TMP/exit"
-	tui_tmux start-server \; set -g status off \; set -g remain-on-exit on \
-		\; set -g history-limit 0 \; set -g set-clipboard on \
-		\; new-session -d -s t -x "$cols" -y "$rows" "bash $TUI_TMP/run.sh"
+	# a new session can land on a server that is still going away: try again then
+	for a in 1 2 3; do
+		tui_tmux start-server \; set -g status off \; set -g remain-on-exit on \
+			\; set -g history-limit 0 \; set -g set-clipboard on \
+			\; new-session -d -s t -x "$cols" -y "$rows" "bash $TUI_TMP/run.sh" &&
+			sleep 0.1 && tui_tmux has-session -t t 2>/dev/null && return 0
+		tui_stop_server
+	done
+	echo "# tmux would not start a session" >&2
+	return 1
+}
+
+# tui_stop_server: kill the tmux server and wait until it is gone (kill-server only asks)
+tui_stop_server()
+{
+	local i
+	tui_tmux kill-server 2>/dev/null || return 0
+	for i in $(seq 50); do
+		tui_tmux list-sessions >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
 }
 
 # tui_keys KEY...: send keys (tmux names: Enter, Escape, PageDown, C-c, ...)
