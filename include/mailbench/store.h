@@ -136,6 +136,12 @@ void mb_store_rollback(struct mb_store *st);
 /* How many levels of batch are open (0: none). */
 int mb_store_depth(const struct mb_store *st);
 
+/*
+ * The page cache of this connection, in MiB (0: SQLite's default, 2 MiB). A sync asks for
+ * more while it stores a batch, so that SQLite does not spill half-written pages.
+ */
+void mb_store_set_cache_mb(struct mb_store *st, int mb);
+
 /* ---- accounts and mailboxes ----------------------------------------------- */
 
 enum mb_store_proto {

@@ -201,7 +201,7 @@ insert_trace(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct 
 	return 0;
 }
 
-/* Insert the raw source, the body text and the full-text entry of message id. */
+/* Insert the raw source and the body text of message id (message_fts comes at commit). */
 static int
 insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct mb_error *err)
 {
@@ -226,20 +226,7 @@ insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struc
 		if (step_done(st, s, "cannot store a message's text", err) < 0)
 			return -1;
 	}
-	/* exactly the values message_fts_src shows, or the index drifts */
-	s = store_stmt(st,
-	               "INSERT INTO message_fts(rowid, from_text, to_text, cc_text, subject, body) "
-	               "VALUES (?, ?, ?, ?, ?, ?)",
-	               err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_text(s, 2, m->from);
-	store_bind_text(s, 3, m->to);
-	store_bind_text(s, 4, m->cc);
-	store_bind_text(s, 5, m->subject);
-	store_bind_text(s, 6, body);
-	return step_done(st, s, "cannot index a message", err);
+	return 0;
 }
 
 int
@@ -263,6 +250,11 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 		mb_store_rollback(st);
 		return -1;
 	}
+	if (st->nfts == st->fts_cap) {
+		st->fts_cap = st->fts_cap ? 2 * st->fts_cap : 256;
+		st->fts_ids = xreallocarray(st->fts_ids, st->fts_cap, sizeof *st->fts_ids);
+	}
+	st->fts_ids[st->nfts++] = newid;
 	if (mb_store_commit(st, err) < 0)
 		return -1;
 	if (id != NULL)
@@ -491,6 +483,8 @@ mb_store_msg_delete_uids(struct mb_store *st, int64_t mailbox_id, const uint32_t
 		*deleted = 0;
 	if (mb_store_begin(st, err) < 0)
 		return -1;
+	if (store_fts_flush(st, err) < 0)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		s = store_stmt(st, "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", err);
 		if (s == NULL)
@@ -532,6 +526,8 @@ mb_store_msg_delete_uidl(struct mb_store *st, int64_t mailbox_id, const char *ui
 
 	if (mb_store_begin(st, err) < 0)
 		return -1;
+	if (store_fts_flush(st, err) < 0)
+		goto fail;
 	s = store_stmt(st, "DELETE FROM messages WHERE mailbox_id = ? AND uidl = ?", err);
 	if (s == NULL)
 		goto fail;

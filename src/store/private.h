@@ -35,6 +35,11 @@ struct mb_store {
 	struct mb_error doom; /* ... and this was the failure */
 	struct store_cached_stmt cache[STORE_STMT_CACHE];
 	int ncache;
+	/* messages stored in the open transaction and not yet in message_fts: indexed in one
+	   statement before COMMIT (or before a delete), since FTS5 flushes its pending terms
+	   at every statement savepoint and one INSERT per message costs more than the rest */
+	int64_t *fts_ids;
+	size_t nfts, fts_cap;
 };
 
 /*
@@ -82,6 +87,9 @@ sqlite3_stmt *store_stmt(struct mb_store *st, const char *sql, struct mb_error *
 
 /* Run SQL without results (several statements allowed). */
 int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
+
+/* Index the messages stored in this transaction and not yet in message_fts (see fts_ids). */
+int store_fts_flush(struct mb_store *st, struct mb_error *err);
 
 /* Bind helpers: NULL text binds "" (strings are borrowed until the step). */
 void store_bind_text(sqlite3_stmt *s, int i, const char *text);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -232,6 +233,15 @@ mb_store_depth(const struct mb_store *st)
 	return st->depth;
 }
 
+void
+mb_store_set_cache_mb(struct mb_store *st, int mb)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", mb > 0 ? -1024 * mb : -2000);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 int
 mb_store_begin(struct mb_store *st, struct mb_error *err)
 {
@@ -255,8 +265,46 @@ static void
 unwind_doomed(struct mb_store *st)
 {
 	st->depth--;
-	if (st->depth == 0)
+	if (st->depth == 0) {
 		st->doomed = false;
+		st->nfts = 0;
+	}
+}
+
+int
+store_fts_flush(struct mb_store *st, struct mb_error *err)
+{
+	struct mb_buf ids = MB_BUF_INIT;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (st->nfts == 0)
+		return 0;
+	mb_buf_add(&ids, "[", 1);
+	for (i = 0; i < st->nfts; i++)
+		mb_buf_addf(&ids, "%s%lld", i > 0 ? "," : "", (long long)st->fts_ids[i]);
+	mb_buf_add(&ids, "]", 1);
+	st->nfts = 0;
+	/* exactly the values message_fts_src shows, or the index drifts; a message rolled back
+	   by a savepoint is not there any more, and IN indexes an id given twice once */
+	s = store_stmt(st,
+	               "INSERT INTO message_fts(rowid, from_text, to_text, cc_text, subject, body) "
+	               "SELECT id, from_text, to_text, cc_text, subject, body FROM message_fts_src "
+	               "WHERE id IN (SELECT value FROM json_each(?))",
+	               err);
+	if (s == NULL) {
+		mb_buf_release(&ids);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	mb_buf_release(&ids);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, rc, "cannot index messages for search");
+	return 0;
 }
 
 int
@@ -288,6 +336,13 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 		st->depth--;
 		return 0;
 	}
+	if (store_fts_flush(st, err) < 0) {
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->depth = 0;
+		st->doomed = false;
+		return -1;
+	}
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(st, err, rc, "cannot commit");
@@ -315,6 +370,8 @@ mb_store_rollback(struct mb_store *st)
 	else if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
+	if (st->depth == 0)
+		st->nfts = 0;
 }
 
 int
@@ -326,6 +383,9 @@ store_write_by_id(struct mb_store *st, const char *sql, int64_t id, const char *
 
 	if (mb_store_begin(st, err) < 0)
 		return -1;
+	/* a delete may cascade to messages: their index entries must be there to be removed */
+	if (store_fts_flush(st, err) < 0)
+		goto fail;
 	s = store_stmt(st, sql, err);
 	if (s == NULL)
 		goto fail;

@@ -1257,6 +1257,61 @@ test_batches(void)
 	mb_store_close(NULL);
 }
 
+/* Messages stored in a batch are indexed at its commit: deletes, savepoints and rollbacks
+   in between must leave the index matching its content. */
+static void
+test_fts_batches(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	struct mb_store *st = open_or_die(tpath("ftsbatch.db"));
+	struct mb_msg_in m;
+	int64_t acct, inbox, id;
+	uint32_t two = 2;
+	size_t deleted = 0;
+
+	is_int(sql_int(st, "PRAGMA page_size"), 16384, "a new cache has 16 KiB pages");
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	ok(mb_store_begin(st, &err) == 0, "a batch");
+	fill_msg(&m, inbox, 1, NULL, "Ann <ann@example.org>", "apple", "one apple");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "message 1 in the batch");
+	fill_msg(&m, inbox, 2, NULL, "Ben <ben@example.org>", "banana", "two bananas");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "message 2 in the batch");
+	fill_msg(&m, inbox, 3, NULL, "Cid <cid@example.org>", "cherry", "three cherries");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "message 3 in the batch");
+	ok(mb_store_msg_delete_uids(st, inbox, &two, 1, &deleted, &err) == 0 && deleted == 1,
+	   "message 2 deleted in the same batch");
+	ok(mb_store_commit(st, &err) == 0, "commit: %s", err.msg);
+	is_int(search_n(st, 0, "apple", NULL), 1, "message 1 is found after the commit");
+	is_int(search_n(st, 0, "cherries", NULL), 1, "... and message 3");
+	is_int(search_n(st, 0, "banana", NULL), 0, "the deleted one is not");
+	ok(mb_store_check(st, false, &err) == 0, "the index matches its content: %s", err.msg);
+
+	ok(mb_store_begin(st, &err) == 0 && mb_store_begin(st, &err) == 0, "a nested batch");
+	fill_msg(&m, inbox, 10, NULL, "Kim <kim@example.org>", "kiwi", "a kiwi");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "a message in the inner level");
+	mb_store_rollback(st);
+	fill_msg(&m, inbox, 11, NULL, "Max <max@example.org>", "mango", "a mango");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "another one in the outer level");
+	ok(mb_store_commit(st, &err) == 0, "commit: %s", err.msg);
+	is_int(search_n(st, 0, "kiwi", NULL), 0, "the rolled back message is not indexed");
+	is_int(search_n(st, 0, "mango", NULL), 1, "the other one is, once (its id may be reused)");
+	ok(mb_store_check(st, false, &err) == 0, "the index matches its content: %s", err.msg);
+
+	ok(mb_store_begin(st, &err) == 0, "a batch");
+	fill_msg(&m, inbox, 20, NULL, "Pat <pat@example.org>", "papaya", "a papaya");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "a message");
+	mb_store_rollback(st);
+	fill_msg(&m, inbox, 21, NULL, "Gus <gus@example.org>", "guava", "a guava");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "after a rollback, a message on its own");
+	is_int(search_n(st, 0, "papaya", NULL), 0, "the rolled back batch left nothing");
+	is_int(search_n(st, 0, "guava", NULL), 1, "the message on its own is indexed");
+	ok(mb_store_msg_delete(st, id, &err) == 0, "and deleted");
+	is_int(search_n(st, 0, "guava", NULL), 0, "... and gone from the index");
+	ok(mb_store_check(st, false, &err) == 0, "the index matches its content: %s", err.msg);
+	mb_store_close(st);
+}
+
 int
 main(void)
 {
@@ -1277,6 +1332,7 @@ main(void)
 	test_sessions();
 	test_pins();
 	test_batches();
+	test_fts_batches();
 	rm_rf(tmpdir);
 	return done_testing();
 }
