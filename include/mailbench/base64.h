@@ -23,4 +23,10 @@ void mb_base64_encode(const void *data, size_t len, int line_len, struct mb_buf 
  */
 int mb_b64_decode(const char *text, size_t len, int strict, struct mb_buf *out);
 
+/*
+ * The value (0 to 63) of one base64 character, or -1. c63 is the last character of the
+ * alphabet: '/' in MIME and SASL, ',' in IMAP's modified UTF-7.
+ */
+int mb_b64_digit(unsigned char c, unsigned char c63);
+
 #endif

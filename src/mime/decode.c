@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailbench/base64.h"
 #include "mailbench/mime.h"
 #include "private.h"
 
@@ -81,22 +82,6 @@ mb_qp_decode(struct mb_buf *out, const char *in, size_t len)
 	return n;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 size_t
 mb_base64_decode(struct mb_buf *out, const char *in, size_t len)
 {
@@ -113,7 +98,7 @@ mb_base64_decode(struct mb_buf *out, const char *in, size_t len)
 			acc = bits = 0;
 			continue;
 		}
-		if ((v = b64val((unsigned char)in[i])) < 0)
+		if ((v = mb_b64_digit((unsigned char)in[i], '/')) < 0)
 			continue;
 		acc = (acc << 6 | (unsigned)v) & 0xFFFFFF;
 		bits += 6;
@@ -132,7 +117,7 @@ mime_base64_strict(struct mb_buf *out, const char *in, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (in[i] != '=' && b64val((unsigned char)in[i]) < 0)
+		if (in[i] != '=' && mb_b64_digit((unsigned char)in[i], '/') < 0)
 			return -1;
 	}
 	mb_base64_decode(out, in, len);

@@ -8,9 +8,8 @@
 static const char b64_alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The value of a base64 character, or -1. */
-static int
-b64_value(unsigned char c)
+int
+mb_b64_digit(unsigned char c, unsigned char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -20,7 +19,7 @@ b64_value(unsigned char c)
 		return c - '0' + 52;
 	if (c == '+')
 		return 62;
-	if (c == '/')
+	if (c == c63)
 		return 63;
 	return -1;
 }
@@ -78,7 +77,7 @@ mb_b64_decode(const char *text, size_t len, int strict, struct mb_buf *out)
 				return -1;
 			continue;
 		}
-		if ((val = b64_value(c)) < 0) {
+		if ((val = mb_b64_digit(c, '/')) < 0) {
 			if (strict)
 				return -1;
 			continue;

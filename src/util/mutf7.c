@@ -8,25 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mailbench/base64.h"
 #include "mailbench/buf.h"
 #include "mailbench/mutf7.h"
 #include "mailbench/xalloc.h"
-
-static int
-b64v(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == ',')
-		return 63;
-	return -1;
-}
 
 static void
 add_utf8(struct mb_buf *b, uint32_t cp)
@@ -61,7 +46,7 @@ decode_run(const char *p, const char *end, struct mb_buf *out)
 	int nbits = 0, v;
 
 	for (; p < end; p++) {
-		if ((v = b64v(*p)) < 0)
+		if ((v = mb_b64_digit((unsigned char)*p, ',')) < 0)
 			return -1;
 		bits = bits << 6 | (uint32_t)v;
 		nbits += 6;
