@@ -430,6 +430,8 @@ void ui_idle_stop(struct ui *ui);
 
 /* Open/close it (t). Opening does not move the focus. */
 void ui_tpane_show(struct ui *ui, bool open);
+/* The colour of a transcript line: its flags first, then its direction and reply code. */
+enum ui_elem ui_tline_elem(enum mb_tdir dir, int flags, int code);
 /* Load a stored session into the pane and show it (from a message or an outbox entry). */
 int ui_tpane_load_session(struct ui *ui, int64_t session_id);
 /* Pick a stored session (newest first; only those of outbox_id when not 0) and show it. */

@@ -109,35 +109,10 @@ add_line(struct console *c, const struct mb_event *ev)
 
 /* ---- drawing the session ---------------------------------------------------------------- */
 
-static enum ui_elem
-line_elem(const struct cline *l)
-{
-	if (l->flags & MB_TL_ERROR)
-		return UI_E_T_ERROR;
-	if (l->flags & MB_TL_WARN)
-		return UI_E_T_WARN;
-	if (l->flags & (MB_TL_SUMMARY | MB_TL_LITERAL))
-		return UI_E_T_SUMMARY;
-	switch (l->dir) {
-	case MB_TDIR_CLIENT:
-		return UI_E_T_CLIENT;
-	case MB_TDIR_SERVER:
-		if (l->code >= 500 || l->code == 2 || l->code == 3)
-			return UI_E_T_SERVER_PERM;
-		if (l->code >= 400)
-			return UI_E_T_SERVER_TEMP;
-		return UI_E_T_SERVER_OK;
-	case MB_TDIR_TLS:
-		return UI_E_T_TLS;
-	default:
-		return UI_E_T_INFO;
-	}
-}
-
 static void
 render(struct ui *ui, struct ui_doc *d, const struct cline *l, bool stamps)
 {
-	enum ui_elem e = line_elem(l);
+	enum ui_elem e = ui_tline_elem(l->dir, l->flags, l->code);
 	time_t t = (time_t)(l->ts_us / 1000000);
 	struct tm tm;
 	char ts[16];

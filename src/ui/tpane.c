@@ -407,24 +407,22 @@ ui_tpane_pick_session(struct ui *ui, int64_t outbox_id)
 
 /* ---- drawing ---------------------------------------------------------------------------- */
 
-static enum ui_elem
-line_elem(const struct tl *l)
+enum ui_elem
+ui_tline_elem(enum mb_tdir dir, int flags, int code)
 {
-	if (l->sep)
-		return UI_E_T_SESSION;
-	if (l->flags & MB_TL_ERROR)
+	if (flags & MB_TL_ERROR)
 		return UI_E_T_ERROR;
-	if (l->flags & MB_TL_WARN)
+	if (flags & MB_TL_WARN)
 		return UI_E_T_WARN;
-	if (l->flags & (MB_TL_SUMMARY | MB_TL_LITERAL))
+	if (flags & (MB_TL_SUMMARY | MB_TL_LITERAL))
 		return UI_E_T_SUMMARY;
-	switch (l->dir) {
+	switch (dir) {
 	case MB_TDIR_CLIENT:
 		return UI_E_T_CLIENT;
 	case MB_TDIR_SERVER:
-		if (l->code >= 500 || l->code == 2 || l->code == 3)
+		if (code >= 500 || code == 2 || code == 3)
 			return UI_E_T_SERVER_PERM; /* 5xx, -ERR, NO, BAD */
-		if (l->code >= 400)
+		if (code >= 400)
 			return UI_E_T_SERVER_TEMP;
 		return UI_E_T_SERVER_OK;
 	case MB_TDIR_TLS:
@@ -432,6 +430,12 @@ line_elem(const struct tl *l)
 	default:
 		return UI_E_T_INFO;
 	}
+}
+
+static enum ui_elem
+line_elem(const struct tl *l)
+{
+	return l->sep ? UI_E_T_SESSION : ui_tline_elem(l->dir, l->flags, l->code);
 }
 
 static const char *
