@@ -599,13 +599,17 @@ mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn f
 	int r, rc = -1;
 
 	while (done < n) {
-		while (sent < n && sent - done < depth) {
-			if (mb_conn_printf(p->conn, err, "RETR %u\r\n", nums[sent]) < 0)
+		/* refill the pipeline when half of it is answered: one write for many RETRs,
+		   not a write (and a loopback round of TCP) per message */
+		if (sent < n && sent - done <= depth / 2) {
+			while (sent < n && sent - done < depth) {
+				if (mb_conn_printf(p->conn, err, "RETR %u\r\n", nums[sent]) < 0)
+					goto out;
+				sent++;
+			}
+			if (mb_conn_flush(p->conn, err) < 0)
 				goto out;
-			sent++;
 		}
-		if (mb_conn_flush(p->conn, err) < 0)
-			goto out;
 		if ((r = read_status(p, err)) < 0)
 			goto out;
 		if (r == 0) {
