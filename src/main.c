@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mailbench/cli.h"
+#include "mailbench/store.h"
 #include "mailbench/ui.h"
 
 static void
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 	 * not kill the process (and lose a draft) */
 	signal(SIGPIPE, SIG_IGN);
 	setlocale(LC_ALL, "");
+	mb_store_process_init();
 
 	if (strip_globals(&cli, &argc, argv) < 0)
 		return MB_EXIT_USAGE;

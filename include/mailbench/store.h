@@ -137,10 +137,23 @@ void mb_store_rollback(struct mb_store *st);
 int mb_store_depth(const struct mb_store *st);
 
 /*
- * The page cache of this connection, in MiB (0: SQLite's default, 2 MiB). A sync asks for
- * more while it stores a batch, so that SQLite does not spill half-written pages.
+ * Bulk storing, for a sync that adds many messages in batches, until mb_store_bulk_end():
+ *  - a larger page cache (16 MiB), so that SQLite does not spill half-written pages;
+ *  - mb_store_msg_add() inside a batch takes no savepoint of its own: a failed add rolls
+ *    the whole batch back (SQLite would otherwise copy every page an add touches into a
+ *    statement journal, once per message);
+ *  - in WAL mode, checkpoints are made by a thread of the store's own on a connection of
+ *    its own, so that the writer never waits for the disk (a checkpoint fsyncs twice). The
+ *    log is still bounded: past 8 checkpoints' worth of pages, the writer waits for the
+ *    one running to finish, and the next batch starts the log over.
+ * Nothing is less safe: every commit is as durable as without (synchronous is unchanged,
+ * and mb_store_make_durable() works as ever). Calls do not nest; end does nothing when
+ * bulk was not begun.
  */
-void mb_store_set_cache_mb(struct mb_store *st, int mb);
+void mb_store_bulk_begin(struct mb_store *st);
+/* Process-wide SQLite settings: call once at start-up, before any other thread runs. */
+void mb_store_process_init(void);
+void mb_store_bulk_end(struct mb_store *st);
 
 /* ---- accounts and mailboxes ----------------------------------------------- */
 

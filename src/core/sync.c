@@ -190,9 +190,10 @@ mb_sync(const struct mb_sync_opts *o, struct mb_sync_stats *stats, struct mb_err
 		return mb_error_set(err, MB_ERR_USAGE, "--delete is for POP3 only");
 	if (mb_store_account_ensure(o->st, o->acct->name, &r.account_id, err) < 0)
 		return -1;
-	/* a batch is up to 200 messages: room for its pages (the memory goes back after) */
-	mb_store_set_cache_mb(o->st, 16);
+	/* batches of up to 200 messages: room for their pages, no savepoint per message,
+	   checkpoints off the writer's way (see mb_store_bulk_begin) */
+	mb_store_bulk_begin(o->st);
 	rc = proto == MB_SYNC_IMAP ? mb_sync_imap(&r, err) : mb_sync_pop3(&r, err);
-	mb_store_set_cache_mb(o->st, 0);
+	mb_store_bulk_end(o->st);
 	return rc;
 }

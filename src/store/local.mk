@@ -1,5 +1,6 @@
 # src/store: the SQLite cache (the only code that uses SQLite); see include/mailbench/store.h
 libmailbench_a_SOURCES += \
+	src/store/bulk.c \
 	src/store/drafts.c \
 	src/store/mailboxes.c \
 	src/store/messages.c \

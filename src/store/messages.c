@@ -234,6 +234,7 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 {
 	int64_t newid = 0;
 	size_t i;
+	bool own;
 
 	if (m->uid == 0 && (m->uidl == NULL || m->uidl[0] == '\0'))
 		return mb_error_set(err, MB_ERR_INPUT,
@@ -243,11 +244,21 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 			return mb_error_set(err, MB_ERR_INPUT,
 			                    "cannot store a message: Received value %zu is NULL",
 			                    i);
-	if (mb_store_begin(st, err) < 0)
+	/* in bulk, an add inside a batch has no savepoint: a failure rolls the batch back */
+	own = !st->bulk || st->depth == 0;
+	if (!own && st->doomed) {
+		if (err != NULL)
+			*err = st->doom;
+		return -1;
+	}
+	if (own && mb_store_begin(st, err) < 0)
 		return -1;
 	if (insert_row(st, m, &newid, err) < 0 || insert_content(st, newid, m, err) < 0 ||
 	    insert_trace(st, newid, m, err) < 0) {
-		mb_store_rollback(st);
+		if (own)
+			mb_store_rollback(st);
+		else if (!st->doomed)
+			store_doom(st, err);
 		return -1;
 	}
 	if (st->nfts == st->fts_cap) {
@@ -255,7 +266,7 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 		st->fts_ids = xreallocarray(st->fts_ids, st->fts_cap, sizeof *st->fts_ids);
 	}
 	st->fts_ids[st->nfts++] = newid;
-	if (mb_store_commit(st, err) < 0)
+	if (own && mb_store_commit(st, err) < 0)
 		return -1;
 	if (id != NULL)
 		*id = newid;

@@ -16,6 +16,10 @@
 /* How many prepared statements one handle keeps for reuse. */
 #define STORE_STMT_CACHE 128
 
+/* In bulk (bulk.c), a checkpoint is asked for every so many pages of log (SQLite's own
+   default), and the writer waits for one past 8 times that many. */
+#define STORE_CKPT_PAGES 1000
+
 /* The application_id written into every mailbench cache ("MBCK"). */
 #define STORE_APPLICATION_ID 0x4D42434B
 
@@ -40,6 +44,9 @@ struct mb_store {
 	   at every statement savepoint and one INSERT per message costs more than the rest */
 	int64_t *fts_ids;
 	size_t nfts, fts_cap;
+	bool bulk;               /* mb_store_bulk_begin() is in effect */
+	struct store_ckpt *ckpt; /* bulk's checkpointer thread (bulk.c), or NULL */
+	int ckpt_pages;          /* STORE_CKPT_PAGES, unless a unit test sets fewer */
 };
 
 /*
@@ -75,6 +82,8 @@ int store_migrate(struct mb_store *st, const struct store_migration *steps, int 
  * Returns -1.
  */
 int store_fail(struct mb_store *st, struct mb_error *err, int rc, const char *what);
+/* Roll the whole open batch back and mark it doomed with the failure why. */
+void store_doom(struct mb_store *st, const struct mb_error *why);
 /*
  * Run a one-statement write whose one parameter is an id, in its own
  * transaction; with noun, hitting no row is MB_ERR_NOTFOUND "WHAT: no NOUN ID".

@@ -40,13 +40,16 @@ fatal_rc(int rc)
 }
 
 /* Roll the whole batch back after a failure that leaves the database in doubt. */
-static void
-doom_batch(struct mb_store *st, const struct mb_error *why)
+void
+store_doom(struct mb_store *st, const struct mb_error *why)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->doomed = true;
-	st->doom = *why;
+	if (why != NULL)
+		st->doom = *why;
+	else
+		mb_error_set(&st->doom, MB_ERR_STORE, "the batch was rolled back after a failure");
 }
 
 int
@@ -87,7 +90,7 @@ store_fail(struct mb_store *st, struct mb_error *err, int rc, const char *what)
 		             sqlite3_errmsg(st->db));
 	/* a batch SQLite gave up on, or one we cannot trust any more, is over */
 	if (st->depth > 0 && !st->doomed && (fatal_rc(rc) || sqlite3_get_autocommit(st->db)))
-		doom_batch(st, err);
+		store_doom(st, err);
 	return -1;
 }
 
@@ -231,15 +234,6 @@ int
 mb_store_depth(const struct mb_store *st)
 {
 	return st->depth;
-}
-
-void
-mb_store_set_cache_mb(struct mb_store *st, int mb)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", mb > 0 ? -1024 * mb : -2000);
-	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
 int

@@ -320,6 +320,7 @@ mb_store_close(struct mb_store *st)
 	if (st == NULL)
 		return;
 	if (st->db != NULL) {
+		mb_store_bulk_end(st);
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		for (i = 0; i < st->ncache; i++) {

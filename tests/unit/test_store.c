@@ -1312,6 +1312,79 @@ test_fts_batches(void)
 	mb_store_close(st);
 }
 
+/* Bulk: a failed add dooms its batch; the checkpointer keeps the log short. */
+static void
+test_bulk(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	const char *path = tpath("bulk.db");
+	char wal[600];
+	struct mb_store *st = open_or_die(path);
+	struct mb_msg_in m;
+	struct stat sb;
+	int64_t acct, inbox, id;
+	char *big = xmalloc(65536 + 1);
+	uint32_t uid = 1;
+	off_t walmax = 0;
+	int b, i;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	st->ckpt_pages = 16; /* a checkpoint asked for every 256 KiB, a wait past 2 MiB */
+	mb_store_bulk_begin(st);
+	mb_store_bulk_begin(st); /* does not nest */
+	ok(st->ckpt != NULL, "in bulk, a WAL cache has its checkpointer");
+
+	ok(mb_store_begin(st, &err) == 0, "a batch");
+	fill_msg(&m, inbox, 1, NULL, "Ann <ann@example.org>", "apple", "one apple");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "message 1");
+	fill_msg(&m, inbox, 2, NULL, "Ben <ben@example.org>", "banana", "two bananas");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "message 2");
+	ok(mb_store_msg_add(st, &m, &id, &err) < 0, "UID 2 again is refused: %s", err.msg);
+	ok(mb_store_msg_add(st, &m, &id, &err) < 0, "the batch is doomed: %s", err.msg);
+	ok(mb_store_commit(st, &err) < 0 && mb_store_depth(st) == 0,
+	   "its commit fails and closes it: %s", err.msg);
+	is_int(sql_int(st, "SELECT count(*) FROM messages"), 0,
+	       "in bulk a failed add rolls its whole batch back (no savepoint per message)");
+
+	/* 60 batches of 4 messages of 64 KiB: 15 MiB through a log capped near 2 MiB */
+	err = (struct mb_error)MB_ERROR_INIT;
+	memset(big, 'x', 65536);
+	for (i = 0; i < 65536; i += 64)
+		big[i] = '\n';
+	big[65536] = '\0';
+	for (b = 0; b < 60; b++) {
+		if (mb_store_begin(st, &err) < 0)
+			break;
+		for (i = 0; i < 4; i++) {
+			fill_msg(&m, inbox, uid++, NULL, "Cid <cid@example.org>", "cherry",
+			         "three");
+			m.raw = big;
+			m.raw_len = 65536;
+			if (mb_store_msg_add(st, &m, &id, &err) < 0)
+				break;
+		}
+		if (mb_store_commit(st, &err) < 0)
+			break;
+		if (stat(wal, &sb) == 0 && sb.st_size > walmax)
+			walmax = sb.st_size;
+	}
+	is_int(b, 60, "60 batches stored in bulk: %s", err.msg);
+	ok(walmax > 0 && walmax < 4 * 1024 * 1024,
+	   "the log never grew past 4 MiB (largest %lld bytes) while 15 MiB went through it",
+	   (long long)walmax);
+	mb_store_bulk_end(st);
+	mb_store_bulk_end(st);
+	ok(st->ckpt == NULL && !st->bulk, "bulk ends, its thread joined");
+	is_int(sql_int(st, "SELECT count(*) FROM messages"), 240, "every message is there");
+	is_int(sql_int(st, "SELECT sum(length(raw)) FROM message_raw"), 240 * 65536,
+	       "... with every byte of its source");
+	ok(mb_store_check(st, false, &err) == 0, "the cache is whole: %s", err.msg);
+	mb_store_close(st);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -1333,6 +1406,7 @@ main(void)
 	test_pins();
 	test_batches();
 	test_fts_batches();
+	test_bulk();
 	rm_rf(tmpdir);
 	return done_testing();
 }
