@@ -113,7 +113,15 @@ int mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, stru
 /* The same with another length limit (message data: a 10 MB line is legal there). */
 int mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *bare_lf,
                           struct mb_error *err);
-/* Read exactly n bytes (an IMAP literal, a POP3 body is read by lines). */
+/*
+ * Read a dot-terminated block (a POP3 multi-line response, RFC 1939 section 3) into out:
+ * lines with CRLF, a leading dot taken off each line that has one, the final "." consumed
+ * and not stored. Whole runs of lines are copied at once, not line by line. Every line
+ * must end in CRLF (a bare LF is MB_ERR_PROTO); more than max bytes in out is
+ * MB_ERR_PROTO "server sent more than MAX bytes in one response: refused".
+ */
+int mb_conn_read_dotted(struct mb_conn *c, struct mb_buf *out, size_t max, struct mb_error *err);
+/* Read exactly n bytes (an IMAP literal). */
 int mb_conn_read_exact(struct mb_conn *c, struct mb_buf *out, size_t n, struct mb_error *err);
 /*
  * Wait until the server sends something, at most ms milliseconds: 1 when

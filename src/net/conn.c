@@ -29,7 +29,8 @@
 #include "mailbench/xalloc.h"
 #include "net/private.h"
 
-#define CONN_READ_CHUNK 16384
+/* Bytes asked for per read: a large message in few calls. */
+#define CONN_READ_CHUNK 65536
 
 int64_t
 mb_net_now_ms(void)
@@ -327,9 +328,10 @@ compact(struct mb_conn *c)
 	}
 }
 
-/* n bytes received in tmp (0: the end): through the tap into rbuf. As fill() returns. */
+/* n bytes received at the end of rbuf (0: the end): through the tap, then taken into rbuf.
+   As fill() returns. */
 static int
-took(struct mb_conn *c, const char *tmp, ssize_t n, struct mb_error *err)
+took(struct mb_conn *c, ssize_t n, struct mb_error *err)
 {
 	if (n == 0) {
 		c->eof = true;
@@ -337,11 +339,12 @@ took(struct mb_conn *c, const char *tmp, ssize_t n, struct mb_error *err)
 		return 0;
 	}
 	c->bytes_in += (uint64_t)n;
-	if (mb_tap_server(c->tap, tmp, (size_t)n, err) < 0) {
+	if (mb_tap_server(c->tap, c->rbuf.data + c->rbuf.len, (size_t)n, err) < 0) {
 		c->eof = true; /* nothing more is read from this server */
 		return mb_net_fail(c, err);
 	}
-	mb_buf_add(&c->rbuf, tmp, (size_t)n);
+	c->rbuf.len += (size_t)n;
+	c->rbuf.data[c->rbuf.len] = '\0';
 	return 1;
 }
 
@@ -349,7 +352,7 @@ took(struct mb_conn *c, const char *tmp, ssize_t n, struct mb_error *err)
 static int
 fill(struct mb_conn *c, const char *what, struct mb_error *err)
 {
-	char tmp[CONN_READ_CHUNK];
+	char *dst;
 	ssize_t n;
 
 	if (c->eof)
@@ -359,13 +362,16 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 		return -1;
 	}
 	compact(c);
+	/* straight into rbuf: no copy, and few calls for a large message */
+	mb_buf_grow(&c->rbuf, CONN_READ_CHUNK);
+	dst = c->rbuf.data + c->rbuf.len;
 	if (c->tls != NULL) {
-		n = mb_tls_recv(c, tmp, sizeof tmp, err);
+		n = mb_tls_recv(c, dst, CONN_READ_CHUNK, err);
 		if (n < 0)
 			return mb_net_fail(c, err);
 	} else {
 		for (;;) {
-			n = recv(c->fd, tmp, sizeof tmp, 0);
+			n = recv(c->fd, dst, CONN_READ_CHUNK, 0);
 			if (n >= 0)
 				break;
 			if (errno == EINTR)
@@ -379,7 +385,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 				return mb_net_fail(c, err);
 		}
 	}
-	return took(c, tmp, n, err);
+	return took(c, n, err);
 }
 
 int
@@ -437,6 +443,93 @@ mb_conn_read_line_max(struct mb_conn *c, struct mb_buf *out, size_t max, bool *b
 	return 0;
 }
 
+/*
+ * Take the complete lines of [p, end) into out, p at a line start: *done when the "."
+ * line came. Returns how many bytes were used (whole lines only), or -1. One memchr per
+ * line, one copy per run of lines up to the next that starts with a dot.
+ */
+static ssize_t
+dotted_lines(const char *p, const char *end, struct mb_buf *out, size_t max, bool *done,
+             struct mb_error *err)
+{
+	const char *start = p, *from, *q, *nl;
+
+	while (p < end) {
+		from = q = p;
+		if (*p == '.') { /* "." ends the block; any other dot line loses its first dot */
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				break;
+			if (nl[-1] != '\r')
+				goto bare_lf;
+			if (nl - p == 2) {
+				*done = true;
+				return nl + 1 - start;
+			}
+			from = p + 1;
+			q = nl + 1;
+		}
+		while (q < end && *q != '.') {
+			nl = memchr(q, '\n', (size_t)(end - q));
+			if (nl == NULL)
+				break;
+			if (nl == q || nl[-1] != '\r')
+				goto bare_lf;
+			q = nl + 1;
+		}
+		if (q == p)
+			break; /* a line that does not end yet */
+		if ((size_t)(q - from) > max - out->len)
+			return mb_error_set(
+			        err, MB_ERR_PROTO,
+			        "server sent more than %zu bytes in one response: refused", max);
+		mb_buf_add(out, from, (size_t)(q - from));
+		p = q;
+	}
+	/* a line that does not end yet must still fit */
+	if ((size_t)(end - p) > max - out->len + 3)
+		return mb_error_set(err, MB_ERR_PROTO,
+		                    "server sent more than %zu bytes in one response: refused",
+		                    max);
+	return p - start;
+bare_lf:
+	return mb_error_set(err, MB_ERR_PROTO,
+	                    "server ended a line with a bare LF; POP3 requires CRLF");
+}
+
+int
+mb_conn_read_dotted(struct mb_conn *c, struct mb_buf *out, size_t max, struct mb_error *err)
+{
+	bool done = false;
+	ssize_t used;
+	int r;
+
+	if (c->err.kind != MB_OK) {
+		if (err)
+			*err = c->err;
+		return -1;
+	}
+	for (;;) {
+		used = dotted_lines(c->rbuf.data + c->rpos, c->rbuf.data + c->rbuf.len, out, max,
+		                    &done, err);
+		if (used < 0)
+			return -1;
+		c->rpos += (size_t)used;
+		if (done)
+			return 0;
+		r = fill(c, "waiting for the server", err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			mb_error_set(err, MB_ERR_CONN,
+			             "connection closed by '%s' before the end of a response "
+			             "(%zu bytes of it came)",
+			             c->host, out->len + (c->rbuf.len - c->rpos));
+			return mb_net_fail(c, err);
+		}
+	}
+}
+
 int
 mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct mb_error *err)
 {
@@ -452,14 +545,16 @@ mb_conn_read_line(struct mb_conn *c, struct mb_buf *out, bool *bare_lf, struct m
 static int
 fill_nowait(struct mb_conn *c, struct mb_error *err)
 {
-	char tmp[CONN_READ_CHUNK];
+	char *dst;
 	ssize_t n;
 
 	if (c->eof || c->fd < 0)
 		return 0;
 	compact(c);
+	mb_buf_grow(&c->rbuf, CONN_READ_CHUNK);
+	dst = c->rbuf.data + c->rbuf.len;
 	if (c->tls != NULL) {
-		n = gnutls_record_recv(c->tls, tmp, sizeof tmp);
+		n = gnutls_record_recv(c->tls, dst, CONN_READ_CHUNK);
 		if (n == GNUTLS_E_PREMATURE_TERMINATION)
 			n = 0;
 		else if (n < 0 && !gnutls_error_is_fatal((int)n))
@@ -470,7 +565,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 			return mb_net_fail(c, err);
 		}
 	} else {
-		n = recv(c->fd, tmp, sizeof tmp, 0);
+		n = recv(c->fd, dst, CONN_READ_CHUNK, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return 2;
 		if (n < 0) {
@@ -479,7 +574,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 			return mb_net_fail(c, err);
 		}
 	}
-	return took(c, tmp, n, err);
+	return took(c, n, err);
 }
 
 /* A whole line, the end or an error is waiting in c: a read returns at once. */

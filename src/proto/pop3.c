@@ -174,42 +174,6 @@ command(struct mb_pop3 *p, struct mb_error *err, const char *fmt, ...)
 	return read_status(p, err);
 }
 
-/*
- * Read the lines of a multi-line response up to the lone ".", dot-unstuffed.
- * fn gets each line (without CRLF); data mode appends them to out with CRLF.
- */
-static int
-read_multi(struct mb_pop3 *p, struct mb_buf *out, size_t max_total, struct mb_error *err)
-{
-	struct mb_buf l = MB_BUF_INIT;
-	size_t room;
-	int rc = 0;
-
-	for (;;) {
-		room = max_total - out->len;
-		if (read_line(p, &l, room + 2, err) < 0) {
-			rc = -1;
-			break;
-		}
-		if (l.len == 1 && l.data[0] == '.')
-			break;
-		if (l.len + 2 > room) {
-			rc = mb_error_set(
-			        err, MB_ERR_PROTO,
-			        "server sent more than %zu bytes in one response: refused",
-			        max_total);
-			break;
-		}
-		if (l.len > 0 && l.data[0] == '.')
-			mb_buf_add(out, l.data + 1, l.len - 1);
-		else
-			mb_buf_add(out, l.data, l.len);
-		mb_buf_add(out, "\r\n", 2);
-	}
-	mb_buf_release(&l);
-	return rc;
-}
-
 /* --- opening --- */
 
 void
@@ -277,7 +241,7 @@ capa(struct mb_pop3 *p, struct mb_error *err)
 		             "the server does not answer CAPA: no extensions assumed");
 		return 0;
 	}
-	if (read_multi(p, &lines, 64 * 1024, err) < 0) {
+	if (mb_conn_read_dotted(p->conn, &lines, 64 * 1024, err) < 0) {
 		mb_buf_release(&lines);
 		return -1;
 	}
@@ -549,7 +513,7 @@ mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct mb_
 		mb_error_set(err, MB_ERR_RESP, "LIST refused: -ERR %s", p->line.data);
 		goto fail;
 	}
-	if (read_multi(p, &lines, 256u * 1024 * 1024, err) < 0 ||
+	if (mb_conn_read_dotted(p->conn, &lines, 256u * 1024 * 1024, err) < 0 ||
 	    mb_pop3_parse_listing(lines.data, lines.len, msgs, n, false, err) < 0)
 		goto fail;
 	mb_buf_reset(&lines);
@@ -563,7 +527,7 @@ mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct mb_
 		mb_conn_note(p->conn, MB_TDIR_INFO, 0, "the server has no UIDL (-ERR)");
 		goto done;
 	}
-	if (read_multi(p, &lines, 256u * 1024 * 1024, err) < 0)
+	if (mb_conn_read_dotted(p->conn, &lines, 256u * 1024 * 1024, err) < 0)
 		goto fail;
 	r = mb_pop3_parse_listing(lines.data, lines.len, msgs, n, true, err);
 	if (r < 0)
@@ -621,7 +585,7 @@ mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn f
 		}
 		mb_buf_reset(&data);
 		mb_conn_set_deadline(p->conn, p->timeout + 60);
-		if (read_multi(p, &data, MB_POP3_MESSAGE_MAX, err) < 0)
+		if (mb_conn_read_dotted(p->conn, &data, MB_POP3_MESSAGE_MAX, err) < 0)
 			goto out;
 		if (fn(nums[done], data.data, data.len, ctx, err) < 0)
 			goto out;
@@ -644,7 +608,7 @@ mb_pop3_top(struct mb_pop3 *p, uint32_t num, unsigned lines, struct mb_buf *out,
 	if (r == 0)
 		return mb_error_set(err, MB_ERR_RESP, "TOP refused: -ERR %s", p->line.data);
 	mb_buf_reset(out);
-	return read_multi(p, out, MB_POP3_MESSAGE_MAX, err);
+	return mb_conn_read_dotted(p->conn, out, MB_POP3_MESSAGE_MAX, err);
 }
 
 int

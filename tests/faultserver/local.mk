@@ -18,12 +18,15 @@ EXTRA_DIST += \
 	tests/faultserver/scripts/imap-starttls-injection.script \
 	tests/faultserver/scripts/imap-uids-not-ascending.script \
 	tests/faultserver/scripts/lib/imap-handlers.inc \
+	tests/faultserver/scripts/lib/msg-dots.eml \
 	tests/faultserver/scripts/lib/msg1.eml \
 	tests/faultserver/scripts/lib/msg2.eml \
 	tests/faultserver/scripts/lib/pop3-handlers.inc \
 	tests/faultserver/scripts/lib/smtp-auth-fails.inc \
 	tests/faultserver/scripts/lib/smtp-handlers.inc \
+	tests/faultserver/scripts/pop3-bare-lf.script \
 	tests/faultserver/scripts/pop3-basic.script \
+	tests/faultserver/scripts/pop3-dot-stuffed.script \
 	tests/faultserver/scripts/pop3-duplicate-uidl.script \
 	tests/faultserver/scripts/pop3-list-lies.script \
 	tests/faultserver/scripts/pop3-no-uidl.script \

@@ -1,7 +1,8 @@
 #!/bin/bash
 # fault_pop3.sh: mailbench fetch --protocol pop3 against POP3 servers that misbehave
 # (tests/faultserver scripts): LIST sizes that lie, no UIDL, a STLS response injection, a
-# reset in the middle of RETR (with --delete) and a retry, duplicate UIDLs. Checks the exit
+# reset in the middle of RETR (with --delete) and a retry, duplicate UIDLs, leading dots
+# in awkward segments, a bare LF in a message. Checks the exit
 # status, the error or warning in the transcript, what was stored (nothing half-written, no
 # message row from an aborted batch), what the server received (no DELE for what is not
 # safely stored, nothing after an injection), memory bounds, and no crash.
@@ -139,6 +140,33 @@ if fl_start "$FS_SCRIPTS/pop3-duplicate-uidl.script" --timeout 20; then
 		t_msgs 3
 		fl_server_ok
 	fi
+fi
+case_end
+
+case_begin "leading dots, in segments cut at awkward places"
+if fl_start "$FS_SCRIPTS/pop3-dot-stuffed.script" --timeout 20; then
+	mb_config
+	mb_fetch pop3
+	t_no_crash
+	t_rc 0
+	t_msgs 1
+	t_blob_is "SELECT raw FROM message_raw" "$FS_SCRIPTS/lib/msg-dots.eml" \
+		"the stuffing dots are taken off, one per line, and nothing else changes"
+	t_integrity
+	fl_server_ok
+fi
+case_end
+
+case_begin "a bare LF in the middle of a message"
+if fl_start "$FS_SCRIPTS/pop3-bare-lf.script" --timeout 20; then
+	mb_config
+	mb_fetch pop3
+	t_no_crash
+	t_rc 9
+	t_err_said 'bare LF' "the error names the bare LF"
+	t_msgs 0
+	t_integrity
+	fl_server_ok
 fi
 case_end
 
