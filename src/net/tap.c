@@ -932,7 +932,12 @@ mb_tap_server(struct mb_tap *tap, const void *data, size_t len, struct mb_error 
 			                    "aborted",
 			                    MB_NET_LINE_MAX);
 		}
-		side_append(ss, p, n, ss->mode == MODE_LINE ? MB_NET_LINE_MAX : TAP_SHOWN_MAX);
+		/* message data not shown is only counted: its lines need no copy beyond what
+		   tells the final "." */
+		side_append(ss, p, n,
+		            ss->mode == MODE_LINE                      ? MB_NET_LINE_MAX
+		            : ss->mode == MODE_DATA && !tap->show_data ? 4
+		                                                       : TAP_SHOWN_MAX);
 		if (nl == NULL)
 			break;
 		ss->line_total++;

@@ -1270,6 +1270,8 @@ test_fts_batches(void)
 	size_t deleted = 0;
 
 	is_int(sql_int(st, "PRAGMA page_size"), 16384, "a new cache has 16 KiB pages");
+	is_int(sql_int(st, "SELECT v FROM message_fts_config WHERE k = 'automerge'"), 16,
+	       "the full-text index merges 16 segments at a time");
 	mb_store_account_ensure(st, "a", &acct, &err);
 	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
 	ok(mb_store_begin(st, &err) == 0, "a batch");
