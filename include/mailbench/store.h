@@ -151,9 +151,10 @@ int mb_store_depth(const struct mb_store *st);
  * bulk was not begun.
  */
 void mb_store_bulk_begin(struct mb_store *st);
+void mb_store_bulk_end(struct mb_store *st);
+
 /* Process-wide SQLite settings: call once at start-up, before any other thread runs. */
 void mb_store_process_init(void);
-void mb_store_bulk_end(struct mb_store *st);
 
 /* ---- accounts and mailboxes ----------------------------------------------- */
 
