@@ -328,6 +328,15 @@ compact(struct mb_conn *c)
 	}
 }
 
+/* Room for one read at the end of rbuf (consumed bytes dropped first); where it starts. */
+static char *
+read_room(struct mb_conn *c)
+{
+	compact(c);
+	mb_buf_grow(&c->rbuf, CONN_READ_CHUNK);
+	return c->rbuf.data + c->rbuf.len;
+}
+
 /* n bytes received at the end of rbuf (0: the end): through the tap, then taken into rbuf.
    As fill() returns. */
 static int
@@ -361,10 +370,7 @@ fill(struct mb_conn *c, const char *what, struct mb_error *err)
 		mb_error_set(err, MB_ERR_CONN, "not connected");
 		return -1;
 	}
-	compact(c);
-	/* straight into rbuf: no copy, and few calls for a large message */
-	mb_buf_grow(&c->rbuf, CONN_READ_CHUNK);
-	dst = c->rbuf.data + c->rbuf.len;
+	dst = read_room(c); /* straight into rbuf: no copy, few calls for a large message */
 	if (c->tls != NULL) {
 		n = mb_tls_recv(c, dst, CONN_READ_CHUNK, err);
 		if (n < 0)
@@ -550,9 +556,7 @@ fill_nowait(struct mb_conn *c, struct mb_error *err)
 
 	if (c->eof || c->fd < 0)
 		return 0;
-	compact(c);
-	mb_buf_grow(&c->rbuf, CONN_READ_CHUNK);
-	dst = c->rbuf.data + c->rbuf.len;
+	dst = read_room(c);
 	if (c->tls != NULL) {
 		n = gnutls_record_recv(c->tls, dst, CONN_READ_CHUNK);
 		if (n == GNUTLS_E_PREMATURE_TERMINATION)

@@ -246,12 +246,7 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 			                    i);
 	/* in bulk, an add inside a batch has no savepoint: a failure rolls the batch back */
 	own = !st->bulk || st->depth == 0;
-	if (!own && st->doomed) {
-		if (err != NULL)
-			*err = st->doom;
-		return -1;
-	}
-	if (own && mb_store_begin(st, err) < 0)
+	if (own ? mb_store_begin(st, err) < 0 : store_doomed(st, err) < 0)
 		return -1;
 	if (insert_row(st, m, &newid, err) < 0 || insert_content(st, newid, m, err) < 0 ||
 	    insert_trace(st, newid, m, err) < 0) {

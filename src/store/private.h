@@ -84,6 +84,8 @@ int store_migrate(struct mb_store *st, const struct store_migration *steps, int 
 int store_fail(struct mb_store *st, struct mb_error *err, int rc, const char *what);
 /* Roll the whole open batch back and mark it doomed with the failure why. */
 void store_doom(struct mb_store *st, const struct mb_error *why);
+/* -1 with the doom's error in err when the open batch is doomed, else 0. */
+int store_doomed(const struct mb_store *st, struct mb_error *err);
 /*
  * Run a one-statement write whose one parameter is an id, in its own
  * transaction; with noun, hitting no row is MB_ERR_NOTFOUND "WHAT: no NOUN ID".

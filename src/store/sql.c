@@ -237,15 +237,22 @@ mb_store_depth(const struct mb_store *st)
 }
 
 int
+store_doomed(const struct mb_store *st, struct mb_error *err)
+{
+	if (!st->doomed)
+		return 0;
+	if (err != NULL)
+		*err = st->doom;
+	return -1;
+}
+
+int
 mb_store_begin(struct mb_store *st, struct mb_error *err)
 {
 	int rc;
 
-	if (st->doomed) {
-		if (err != NULL)
-			*err = st->doom;
+	if (store_doomed(st, err) < 0)
 		return -1;
-	}
 	rc = sqlite3_exec(st->db, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT mb", NULL, NULL,
 	                  NULL);
 	if (rc != SQLITE_OK)
@@ -308,9 +315,7 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 
 	if (st->depth <= 0)
 		return mb_error_set(err, MB_ERR_INTERNAL, "commit without a transaction");
-	if (st->doomed) {
-		if (err != NULL)
-			*err = st->doom;
+	if (store_doomed(st, err) < 0) {
 		unwind_doomed(st);
 		return -1;
 	}
