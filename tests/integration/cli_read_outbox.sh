@@ -122,8 +122,7 @@ tap_is "$?" 2 "retry of a sent message: refused (exit 2)"
 tap_like "$out" "already sent .*deliver it twice" "the refusal says why"
 tap_is "$(db "SELECT attempts FROM outbox WHERE id = $id1")" 1 "no new attempt recorded"
 sleep 1
-tap_is "$(grep -l "^Subject: outbox $tok" "$(lab_maildir bob)"/new/* "$(lab_maildir bob)"/cur/* \
-	2>/dev/null | wc -l)" 1 "bob has it exactly once"
+tap_is "$(lab_count_subject bob "outbox $tok")" 1 "bob has it exactly once"
 
 # --- 4. a 451, then a retry that succeeds over a second connection ---
 if fault_start "$SCRIPTS/smtp-4xx-then-ok.script" --timeout 60; then

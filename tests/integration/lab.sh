@@ -210,7 +210,8 @@ tap_like "$out" '^<[~*-]?\*+ +535 5\.7\.8 ' "swaks: a wrong password gets 535 5.
 f=$(lab_wait_for_match bob "^Subject: $token plain")
 tap_ok $? "the message sent to bob on the plain port is in bob's Maildir"
 if [ -n "$f" ]; then
-	tap_like "$f" "^$LAB_MAILDIR_bob/(new|cur)/" "... under LAB_MAILDIR_bob"
+	tap_like "$(lab_wait_for_file bob "^Subject: $token plain")" "^$LAB_MAILDIR_bob/(new|cur)/" \
+		"... under LAB_MAILDIR_bob"
 	tap_check "... with a Return-Path from the envelope" grep -q "^Return-Path: <alice@$LAB_DOMAIN>" "$f"
 	want_uid=$(stat -c %u "$LAB_MAILDIR_bob")
 	tap_is "$(stat -c %u "$f")" "$want_uid" "... owned by the Maildir's owner"

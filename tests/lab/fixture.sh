@@ -148,9 +148,11 @@ lab_wait_for_mail()
 	return 1
 }
 
-# lab_wait_for_match USER REGEX [TIMEOUT]: wait (10 s by default) for a message in USER's
-# INBOX with a line matching the extended regex REGEX; print its file name
-lab_wait_for_match()
+# lab_wait_for_file USER REGEX [TIMEOUT]: wait (10 s by default) for a message in USER's
+# INBOX with a line matching the extended regex REGEX; print its file name in the Maildir.
+# The name holds only for a moment: Dovecot renames a file (new/ to cur/, flags in the name)
+# whenever a test running alongside opens the mailbox. To read the file, lab_wait_for_match.
+lab_wait_for_file()
 {
 	local user=$1 re=$2 timeout=${3:-10} dir f
 	dir=$(lab_maildir "$user")
@@ -165,6 +167,34 @@ lab_wait_for_match()
 	done
 	lab_diag "no message matching /$re/ for $user after ${timeout}s"
 	return 1
+}
+
+# lab_wait_for_match USER REGEX [TIMEOUT]: as lab_wait_for_file, but print the name of a copy
+# of the message (owner and mode kept), which stays put while the test reads it
+lab_wait_for_match()
+{
+	local user=$1 re=$2 timeout=${3:-10} f copy
+	mkdir -p "$MAILBENCH_LAB_DIR/matched"
+	copy=$(mktemp "$MAILBENCH_LAB_DIR/matched/$user.XXXXXX") || return 1
+	for _ in 1 2 3 4 5; do
+		f=$(lab_wait_for_file "$user" "$re" "$timeout") || break
+		if cp -p "$f" "$copy" 2>/dev/null; then
+			printf '%s\n' "$copy"
+			return 0
+		fi
+		# renamed between the look and the copy: look again
+	done
+	rm -f "$copy"
+	return 1
+}
+
+# lab_count_subject USER TEXT: how many messages of USER's INBOX have TEXT in their Subject,
+# counted by Dovecot (a count of the Maildir's files could see a message twice, or not at
+# all, when Dovecot moves it from new/ to cur/ between the two directory reads)
+lab_count_subject()
+{
+	doveadm -c "$MAILBENCH_LAB_DIR/etc/dovecot/dovecot.conf" search -u "$1" \
+		mailbox INBOX subject "$2" | wc -l
 }
 
 # lab_clear_mailbox USER: expunge every message of every folder of USER, through Dovecot
