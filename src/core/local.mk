@@ -5,6 +5,7 @@ libmailbench_a_SOURCES += \
 	src/core/send.c \
 	src/core/sync.c \
 	src/core/sync_imap.c \
+	src/core/sync_pipe.c \
 	src/core/sync_pop3.c \
 	src/core/tstore.c \
 	src/core/job.c

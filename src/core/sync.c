@@ -18,10 +18,11 @@ mb_sync_commit(struct sync_run *r, struct mb_error *err)
 {
 	if (r->in_batch == 0 && mb_store_depth(r->o->st) == 0)
 		return 0;
-	r->in_batch = 0;
-	r->batch_bytes = 0;
+	/* a failed commit keeps the counts, for mb_sync_abort to take back */
 	if (mb_store_commit(r->o->st, err) < 0)
 		return -1;
+	r->in_batch = 0;
+	r->batch_bytes = 0;
 	/* the transcript of the batch goes in after it, in its own transaction */
 	mb_tstore_flush(&r->ts);
 	return 0;
@@ -69,64 +70,90 @@ join(char **v, size_t n, const char *sep)
 	return mb_buf_detach(&b, NULL);
 }
 
+void
+mb_sync_msg_free(struct sync_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->received);
+	free(m->delivered);
+	free(m->auth);
+	free(m->uidl);
+	free(m->raw);
+	mb_summary_release(&m->s);
+	free(m);
+}
+
 int
 mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char *uidl,
                unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
                const char *raw, size_t len, struct mb_error *err)
 {
-	struct mb_summary s;
-	struct mb_msg_in m = {0};
-	const char **received;
-	char *delivered, *auth;
+	struct sync_msg *m = xcalloc(1, sizeof *m);
+	struct mb_msg_in *in = &m->in;
+	struct mb_summary *s = &m->s;
 	size_t i;
 	int rc;
 
+	mb_summary_parse(s, raw, len);
+	m->received = xcalloc(s->trace.nreceived + 1, sizeof *m->received);
+	for (i = 0; i < s->trace.nreceived; i++)
+		m->received[i] = s->trace.received[i].raw;
+	m->delivered = join(s->trace.delivered_to, s->trace.ndelivered_to, ", ");
+	m->auth = join(s->trace.auth_results, s->trace.nauth_results, "\n");
+	m->len = len;
+	if (r->pipe != NULL) {
+		/* the message outlives the caller's buffer */
+		m->raw = xmemdup0(raw, len);
+		raw = m->raw;
+		if (uidl != NULL)
+			uidl = m->uidl = xstrdup(uidl);
+	}
+	in->mailbox_id = mailbox_id;
+	in->uid = uid;
+	in->uidl = uidl;
+	in->size = (int64_t)size;
+	in->flags = flags;
+	in->modseq = modseq;
+	in->internaldate = internaldate;
+	in->date = (int64_t)s->date;
+	in->date_text = s->date_raw;
+	in->from = s->from;
+	in->to = s->to;
+	in->cc = s->cc;
+	in->subject = s->subject;
+	in->message_id = s->message_id;
+	in->in_reply_to = s->in_reply_to;
+	in->references = s->references;
+	in->has_attachments = s->has_attachments;
+	in->raw = raw;
+	in->raw_len = len;
+	in->body_text = s->body_text;
+	in->return_path = s->trace.return_path;
+	in->delivered_to = m->delivered;
+	in->authentication_results = m->auth;
+	in->received = m->received;
+	in->nreceived = s->trace.nreceived;
+	in->session_id = r->stats->session_id;
+	if (r->pipe != NULL)
+		return mb_sync_pipe_put(r, m, err);
+	rc = mb_sync_store(r, m, err);
+	mb_sync_msg_free(m);
+	return rc;
+}
+
+int
+mb_sync_store(struct sync_run *r, struct sync_msg *m, struct mb_error *err)
+{
 	if (r->in_batch == 0 && mb_store_begin(r->o->st, err) < 0)
 		return -1;
-	mb_summary_parse(&s, raw, len);
-	received = xcalloc(s.trace.nreceived + 1, sizeof *received);
-	for (i = 0; i < s.trace.nreceived; i++)
-		received[i] = s.trace.received[i].raw;
-	delivered = join(s.trace.delivered_to, s.trace.ndelivered_to, ", ");
-	auth = join(s.trace.auth_results, s.trace.nauth_results, "\n");
-	m.mailbox_id = mailbox_id;
-	m.uid = uid;
-	m.uidl = uidl;
-	m.size = (int64_t)size;
-	m.flags = flags;
-	m.modseq = modseq;
-	m.internaldate = internaldate;
-	m.date = (int64_t)s.date;
-	m.date_text = s.date_raw;
-	m.from = s.from;
-	m.to = s.to;
-	m.cc = s.cc;
-	m.subject = s.subject;
-	m.message_id = s.message_id;
-	m.in_reply_to = s.in_reply_to;
-	m.references = s.references;
-	m.has_attachments = s.has_attachments;
-	m.raw = raw;
-	m.raw_len = len;
-	m.body_text = s.body_text;
-	m.return_path = s.trace.return_path;
-	m.delivered_to = delivered;
-	m.authentication_results = auth;
-	m.received = received;
-	m.nreceived = s.trace.nreceived;
-	m.session_id = r->stats->session_id;
-	rc = mb_store_msg_add(r->o->st, &m, NULL, err);
-	free(received);
-	free(delivered);
-	free(auth);
-	mb_summary_release(&s);
-	if (rc < 0)
+	if (mb_store_msg_add(r->o->st, &m->in, NULL, err) < 0)
 		return -1;
 	r->stats->new_msgs++;
-	r->stats->new_bytes += len;
-	r->batch_bytes += len;
+	r->stats->new_bytes += m->len;
+	r->batch_bytes += m->len;
 	r->done++;
-	r->bytes += len;
+	r->bytes += m->len;
 	if (++r->in_batch >= r->batch) {
 		if (mb_sync_commit(r, err) < 0)
 			return -1;

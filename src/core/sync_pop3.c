@@ -189,7 +189,7 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	char **have = NULL;
 	size_t nhave = 0, i, nnew = 0;
 	uint32_t *nums = NULL;
-	int rc = -1;
+	int rc = -1, retr;
 
 	pr.r = r;
 	r->mailbox = "INBOX";
@@ -224,8 +224,14 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	             "%zu message(s) on the server, %zu new, %zu already in the cache", pr.n, nnew,
 	             pr.n - nnew);
 	mb_sync_progress(r);
-	if (nnew > 0 && mb_pop3_retr(pr.p, nums, nnew, on_message, &pr, err) < 0)
-		goto out;
+	if (nnew > 0) {
+		/* messages are received and parsed here, and stored on a thread of their own */
+		if (mb_sync_pipe_start(r, err) < 0)
+			goto out;
+		retr = mb_pop3_retr(pr.p, nums, nnew, on_message, &pr, err);
+		if (mb_sync_pipe_finish(r, retr == 0, err) < 0 || retr < 0)
+			goto out;
+	}
 	if (mb_sync_commit(r, err) < 0)
 		goto out;
 	mb_sync_progress(r);

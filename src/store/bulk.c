@@ -107,6 +107,7 @@ ckpt_start(struct mb_store *st)
 		ckpt_free(c);
 		return;
 	}
+	pthread_setname_np(c->thread, "mb-checkpoint"); /* shown by top -H and perf */
 	st->ckpt = c;
 	/* replaces SQLite's automatic checkpoint, which is a WAL hook too */
 	sqlite3_wal_hook(st->db, ckpt_hook, c);
