@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "mailbench/xalloc.h"
 #include "store/private.h"
@@ -29,6 +30,7 @@ struct store_ckpt {
 	pthread_cond_t cv;
 	sqlite3 *db;               /* the checkpointer's own connection */
 	int pages;                 /* a checkpoint is asked for past this many pages of log */
+	int src_fd;                /* the sources file (a dup), synced before each checkpoint */
 	unsigned long ask;         /* checkpoints asked for */
 	unsigned long began, done; /* the ask count when the last checkpoint began, finished */
 	bool stop;
@@ -48,8 +50,12 @@ ckpt_main(void *arg)
 			break;
 		gen = c->began = c->ask;
 		pthread_mutex_unlock(&c->mu);
-		/* a failure changes nothing: the log stays valid, a later checkpoint copies it */
-		sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		/* the sources before the log, so that the database never points past them on
+		   disk; a failure changes nothing: the log stays valid, a later checkpoint
+		   copies it */
+		if (c->src_fd < 0 || fdatasync(c->src_fd) == 0)
+			sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL,
+			                          NULL);
 		pthread_mutex_lock(&c->mu);
 		c->done = gen;
 		pthread_cond_broadcast(&c->cv);
@@ -83,6 +89,8 @@ static void
 ckpt_free(struct store_ckpt *c)
 {
 	sqlite3_close_v2(c->db);
+	if (c->src_fd >= 0)
+		close(c->src_fd);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -100,6 +108,8 @@ ckpt_start(struct mb_store *st)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->pages = st->ckpt_pages > 0 ? st->ckpt_pages : STORE_CKPT_PAGES;
+	/* without the file (it cannot be made), the first message stored says why */
+	c->src_fd = store_sources_open(st, NULL) == 0 ? dup(st->src_fd) : -1;
 	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	            SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||

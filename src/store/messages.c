@@ -201,22 +201,15 @@ insert_trace(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct 
 	return 0;
 }
 
-/* Insert the raw source and the body text of message id (message_fts comes at commit). */
+/* Insert the body text of message id (message_fts comes at commit) and its raw source,
+   appended to the sources file last: nothing that could fail comes after it. */
 static int
 insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct mb_error *err)
 {
 	sqlite3_stmt *s;
 	const char *body = m->body_text != NULL ? m->body_text : "";
+	int64_t off;
 
-	s = store_stmt(st, "INSERT INTO message_raw(message_id, raw) VALUES (?, ?)", err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	/* a non-NULL pointer, so that an empty source is an empty blob, not NULL */
-	sqlite3_bind_blob64(s, 2, m->raw != NULL ? m->raw : "", m->raw != NULL ? m->raw_len : 0,
-	                    SQLITE_STATIC);
-	if (step_done(st, s, "cannot store a message's source", err) < 0)
-		return -1;
 	if (body[0] != '\0') {
 		s = store_stmt(st, "INSERT INTO message_text(message_id, body) VALUES (?, ?)", err);
 		if (s == NULL)
@@ -226,7 +219,17 @@ insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struc
 		if (step_done(st, s, "cannot store a message's text", err) < 0)
 			return -1;
 	}
-	return 0;
+	s = store_stmt(st,
+	               "INSERT INTO message_raw(message_id, raw, source_off, source_len) "
+	               "VALUES (?, x'', ?, ?)",
+	               err);
+	if (s == NULL || store_sources_add(st, id, m->raw != NULL ? m->raw : "",
+	                                   m->raw != NULL ? m->raw_len : 0, &off, err) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, off);
+	sqlite3_bind_int64(s, 3, m->raw != NULL ? (int64_t)m->raw_len : 0);
+	return step_done(st, s, "cannot store a message's source", err);
 }
 
 int
@@ -248,8 +251,8 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 	own = !st->bulk || st->depth == 0;
 	if (own ? mb_store_begin(st, err) < 0 : store_doomed(st, err) < 0)
 		return -1;
-	if (insert_row(st, m, &newid, err) < 0 || insert_content(st, newid, m, err) < 0 ||
-	    insert_trace(st, newid, m, err) < 0) {
+	if (insert_row(st, m, &newid, err) < 0 || insert_trace(st, newid, m, err) < 0 ||
+	    insert_content(st, newid, m, err) < 0) {
 		if (own)
 			mb_store_rollback(st);
 		else if (!st->doomed)

@@ -8,7 +8,10 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "mailbench/buf.h"
 
 #include "mailbench/error.h"
 #include "mailbench/store.h"
@@ -47,6 +50,10 @@ struct mb_store {
 	bool bulk;               /* mb_store_bulk_begin() is in effect */
 	struct store_ckpt *ckpt; /* bulk's checkpointer thread (bulk.c), or NULL */
 	int ckpt_pages;          /* STORE_CKPT_PAGES, unless a unit test sets fewer */
+	/* message sources, in PATH-sources (sources.c) */
+	int src_fd;      /* opened at the first use, else -1 */
+	int64_t src_end; /* where the next record goes in the open transaction; -1: not read yet */
+	bool src_dirty;  /* records appended in it: sources_end is recorded at its commit */
 };
 
 /*
@@ -101,6 +108,25 @@ int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
 
 /* Index the messages stored in this transaction and not yet in message_fts (see fts_ids). */
 int store_fts_flush(struct mb_store *st, struct mb_error *err);
+
+/*
+ * Message sources (sources.c). Add appends a record inside the open write transaction and
+ * gives its offset; precommit records the new end in meta (before COMMIT), txn_end forgets
+ * the end when a transaction is over; sync makes the file durable; read streams a record,
+ * checking it; check reads every record the cache points to.
+ */
+int store_sources_open(struct mb_store *st, struct mb_error *err);
+void store_sources_close(struct mb_store *st);
+int store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, int64_t *off,
+                      struct mb_error *err);
+int store_sources_precommit(struct mb_store *st, struct mb_error *err);
+void store_sources_txn_end(struct mb_store *st);
+int store_sources_sync(struct mb_store *st, struct mb_error *err);
+int store_sources_read(struct mb_store *st, int64_t id, int64_t off, int64_t len,
+                       int (*cb)(const void *chunk, size_t n, void *arg), void *arg,
+                       struct mb_error *err);
+int store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_error *err);
+int store_sources_discard(const void *chunk, size_t n, void *arg);
 
 /* Bind helpers: NULL text binds "" (strings are borrowed until the step). */
 void store_bind_text(sqlite3_stmt *s, int i, const char *text);

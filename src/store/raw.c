@@ -1,8 +1,9 @@
 /*
  * raw.c: reading a message's raw source, the byte-exact bytes the server
- * sent, kept in message_raw apart from the list columns. Read whole into an
- * mb_buf for the viewer, or streamed in chunks with sqlite3_blob_read so
- * that a large message is never held in memory at once.
+ * sent: a record in the cache's sources file (sources.c), or, for a
+ * message stored before schema 5, a blob in message_raw. Read whole into
+ * an mb_buf for the viewer, or streamed in chunks so that a large message
+ * is never held in memory at once.
  */
 #include "config.h"
 
@@ -13,70 +14,81 @@
 #include "mailbench/xalloc.h"
 #include "store/private.h"
 
-/* Chunk size for streaming raw sources. */
+/* Chunk size for streaming sources kept as blobs. */
 #define RAW_CHUNK 65536
 
-/* Open the raw source of message id for reading. */
+/* Where the source of message id is: *off >= 0 in the sources file, else a blob. */
 static int
-raw_open(struct mb_store *st, int64_t id, sqlite3_blob **b, struct mb_error *err)
+raw_where(struct mb_store *st, int64_t id, int64_t *off, int64_t *len, struct mb_error *err)
 {
-	int rc = sqlite3_blob_open(st->db, "main", "message_raw", "raw", id, 0, b);
+	sqlite3_stmt *s = store_stmt(st,
+	                             "SELECT source_off, coalesce(source_len, length(raw)) "
+	                             "FROM message_raw WHERE message_id = ?",
+	                             err);
+	int rc;
 
-	if (rc == SQLITE_OK)
-		return 0;
-	*b = NULL;
-	if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(st->db), "no such rowid") != NULL)
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*off = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 0);
+		*len = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
 		return mb_error_set(err, MB_ERR_NOTFOUND, "no message %lld in the cache",
 		                    (long long)id);
-	return store_fail(st, err, rc, "cannot read a message's source");
+	if (rc != SQLITE_ROW)
+		return store_fail(st, err, rc, "cannot read a message's source");
+	return 0;
 }
 
 int
 mb_store_msg_raw_size(struct mb_store *st, int64_t id, int64_t *len, struct mb_error *err)
 {
-	sqlite3_blob *b;
+	int64_t off;
 
 	*len = 0;
-	if (raw_open(st, id, &b, err) < 0)
-		return -1;
-	*len = sqlite3_blob_bytes(b);
-	sqlite3_blob_close(b);
+	return raw_where(st, id, &off, len, err);
+}
+
+static int
+add_chunk(const void *chunk, size_t n, void *arg)
+{
+	mb_buf_add(arg, chunk, n);
 	return 0;
 }
 
 int
 mb_store_msg_raw(struct mb_store *st, int64_t id, struct mb_buf *out, struct mb_error *err)
 {
-	sqlite3_blob *b;
-	int len, rc;
+	size_t had = out->len;
+	int64_t len;
 
-	if (raw_open(st, id, &b, err) < 0)
+	if (mb_store_msg_raw_size(st, id, &len, err) < 0)
 		return -1;
-	len = sqlite3_blob_bytes(b);
 	mb_buf_grow(out, (size_t)len);
-	rc = sqlite3_blob_read(b, out->data + out->len, len, 0);
-	if (rc != SQLITE_OK) {
-		sqlite3_blob_close(b);
-		out->data[out->len] = '\0';
-		return store_fail(st, err, rc, "cannot read a message's source");
+	if (mb_store_msg_raw_stream(st, id, add_chunk, out, err) < 0) {
+		out->len = had;
+		out->data[had] = '\0';
+		return -1;
 	}
-	out->len += (size_t)len;
-	out->data[out->len] = '\0';
-	sqlite3_blob_close(b);
 	return 0;
 }
 
-int
-mb_store_msg_raw_stream(struct mb_store *st, int64_t id,
-                        int (*cb)(const void *chunk, size_t len, void *arg), void *arg,
-                        struct mb_error *err)
+/* A source kept as a blob (stored before schema 5). */
+static int
+blob_stream(struct mb_store *st, int64_t id, int (*cb)(const void *chunk, size_t len, void *arg),
+            void *arg, struct mb_error *err)
 {
 	sqlite3_blob *b;
 	char *chunk;
 	int len, off, n, rc, ret = 0;
 
-	if (raw_open(st, id, &b, err) < 0)
-		return -1;
+	rc = sqlite3_blob_open(st->db, "main", "message_raw", "raw", id, 0, &b);
+	if (rc != SQLITE_OK)
+		return store_fail(st, err, rc, "cannot read a message's source");
 	chunk = xmalloc(RAW_CHUNK);
 	len = sqlite3_blob_bytes(b);
 	for (off = 0; off < len; off += n) {
@@ -96,4 +108,18 @@ mb_store_msg_raw_stream(struct mb_store *st, int64_t id,
 	free(chunk);
 	sqlite3_blob_close(b);
 	return ret;
+}
+
+int
+mb_store_msg_raw_stream(struct mb_store *st, int64_t id,
+                        int (*cb)(const void *chunk, size_t len, void *arg), void *arg,
+                        struct mb_error *err)
+{
+	int64_t off, len;
+
+	if (raw_where(st, id, &off, &len, err) < 0)
+		return -1;
+	if (off < 0)
+		return blob_stream(st, id, cb, arg, err);
+	return store_sources_read(st, id, off, len, cb, arg, err);
 }

@@ -257,12 +257,17 @@ static const char schema_3[] = "ALTER TABLE messages ADD COLUMN session_id INTEG
 static const char schema_4[] =
         "INSERT INTO message_fts(message_fts, rank) VALUES ('automerge', 16);\n";
 
+/* sources move out to PATH-sources (sources.c): rows stored before keep theirs in raw */
+static const char schema_5[] = "ALTER TABLE message_raw ADD COLUMN source_off INTEGER;\n"
+                               "ALTER TABLE message_raw ADD COLUMN source_len INTEGER;\n";
+
 /* Append new steps at the end; never edit a released one (see the top of this file). */
 const struct store_migration store_migrations[] = {
         {"initial schema", schema_1},
         {"round-trip times; sessions sending several messages", schema_2},
         {"the session that fetched each message", schema_3},
         {"full-text index merges 16 segments at a time", schema_4},
+        {"message sources in a file of their own", schema_5},
 };
 
 const int store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -269,6 +269,7 @@ unwind_doomed(struct mb_store *st)
 	if (st->depth == 0) {
 		st->doomed = false;
 		st->nfts = 0;
+		store_sources_txn_end(st);
 	}
 }
 
@@ -335,11 +336,12 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 		st->depth--;
 		return 0;
 	}
-	if (store_fts_flush(st, err) < 0) {
+	if (store_fts_flush(st, err) < 0 || store_sources_precommit(st, err) < 0) {
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		st->depth = 0;
 		st->doomed = false;
+		store_sources_txn_end(st);
 		return -1;
 	}
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -349,9 +351,11 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		st->depth = 0;
 		st->doomed = false;
+		store_sources_txn_end(st);
 		return -1;
 	}
 	st->depth = 0;
+	store_sources_txn_end(st);
 	return 0;
 }
 
@@ -369,8 +373,10 @@ mb_store_rollback(struct mb_store *st)
 	else if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth--;
-	if (st->depth == 0)
+	if (st->depth == 0) {
 		st->nfts = 0;
+		store_sources_txn_end(st);
+	}
 }
 
 int

@@ -222,6 +222,8 @@ store_open_raw(struct mb_store **out, const char *path, struct mb_error *err)
 	st->path = xstrdup(path);
 	st->busy_ms = MB_STORE_BUSY_TIMEOUT_DEFAULT;
 	st->netfs = on_network_fs(path);
+	st->src_fd = -1;
+	st->src_end = -1;
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		mb_error_set(err, MB_ERR_STORE, "cannot open cache '%s': %s", path,
@@ -329,6 +331,7 @@ mb_store_close(struct mb_store *st)
 		}
 		sqlite3_close_v2(st->db);
 	}
+	store_sources_close(st);
 	free(st->fts_ids);
 	free(st->path);
 	free(st);
@@ -369,6 +372,9 @@ mb_store_make_durable(struct mb_store *st, struct mb_error *err)
 		return mb_error_set(
 		        err, MB_ERR_INTERNAL,
 		        "cannot make the cache durable inside a batch: commit it first");
+	/* the sources first, so that no commit on disk points past the sources on disk */
+	if (store_sources_sync(st, err) < 0)
+		return -1;
 	if (!st->wal)
 		return 0; /* synchronous=FULL with a rollback journal: every commit is synced */
 	if (store_exec(st, "PRAGMA synchronous=FULL", err) < 0)
@@ -453,6 +459,8 @@ mb_store_check(struct mb_store *st, bool quick, struct mb_error *err)
 			store_fail(st, err, rc, "cannot check the full-text index");
 			goto out;
 		}
+		if (store_sources_check(st, &problems, &n, err) < 0)
+			goto out;
 	}
 	if (n == 0)
 		ret = 0;

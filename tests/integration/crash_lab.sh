@@ -58,6 +58,22 @@ tap_is "$(db "select count(distinct uid) from messages m join mailboxes b on b.i
 	"no duplicates"
 tap_is "$(db "select count(*) from messages m join message_raw r on r.message_id = m.id")" \
 	"$(db "select count(*) from messages")" "every message has its source"
+# the sources file: every record whole, and what killed syncs appended past their last commit
+# cut off by the sync that came after
+PYTHONPATH="$top_srcdir/tests/integration" "$PY" - "$MB_CACHE" <<'PYEOF'
+import os, sqlite3, sys, mbsource
+db = sys.argv[1]
+con = sqlite3.connect(db)
+bad = 0
+for (mid,) in con.execute("select message_id from message_raw"):
+    if b"\r\nSubject: crash " not in mbsource.source(db, con, mid):
+        bad += 1
+end = con.execute("select value from meta where key = 'sources_end'").fetchone()[0]
+size = os.path.getsize(db + "-sources")
+print("# %d bad sources; sources file %d bytes, committed end %d" % (bad, size, end))
+sys.exit(0 if bad == 0 and size == end else 1)
+PYEOF
+tap_ok $? "every source reads whole, and nothing lies past the committed end"
 
 # --- POP3 --delete, killed again and again: nothing is ever lost ---
 $DOVEADM expunge -u frank mailbox '*' all 2>/dev/null

@@ -43,7 +43,7 @@ if fl_start "$FS_SCRIPTS/imap-basic.script" --timeout 20; then
 	t_no_crash
 	t_rc 0
 	t_msgs 1
-	t_blob_is "SELECT raw FROM message_raw" "$MSG1" "the message is stored byte for byte"
+	t_source_is "SELECT message_id FROM message_raw" "$MSG1" "the message is stored byte for byte"
 	t_said 'LOGIN alice <masked|AUTHENTICATE PLAIN <masked' "the transcript masks the password"
 	t_secret_absent "$OUT" "$ERR" "$DB" "$DB-wal"
 	t_rec_crlf
@@ -122,7 +122,7 @@ if fl_start "$FS_SCRIPTS/imap-reset-mid-literal.script" --timeout 20; then
 		t_no_crash
 		t_rc 0
 		t_msgs 1
-		t_blob_is "SELECT raw FROM message_raw" "$MSG1" "the retry stores the whole message"
+		t_source_is "SELECT message_id FROM message_raw" "$MSG1" "the retry stores the whole message"
 		t_integrity
 		fl_server_ok
 	fi
@@ -150,7 +150,7 @@ for script in imap-duplicate-uids imap-uids-not-ascending; do
 			t_err_said "$why" "the error says the UIDs are $why"
 			if [ "$cache" = primed ]; then
 				t_msgs 1
-				t_blob_is "SELECT raw FROM message_raw r JOIN messages m
+				t_source_is "SELECT r.message_id FROM message_raw r JOIN messages m
 					ON m.id = r.message_id WHERE m.uid = 1" "$MSG1" \
 					"the message cached before is untouched"
 			else

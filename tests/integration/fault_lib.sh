@@ -412,19 +412,21 @@ finally:
 EOF
 }
 
-# t_blob_is QUERY FILE DESC: the first column of QUERY's only row holds FILE's bytes exactly
-t_blob_is()
+# t_source_is QUERY FILE DESC: QUERY gives one message id, and that message's stored source
+# (tests/integration/mbsource.py) holds FILE's bytes exactly
+t_source_is()
 {
 	local r
-	r=$("$FL_PY" - "$DB" "$1" "$2" <<'EOF'
-import sqlite3, sys
+	r=$(PYTHONPATH="$top_srcdir/tests/integration" "$FL_PY" - "$DB" "$1" "$2" <<'EOF'
+import sqlite3, sys, mbsource
 con = sqlite3.connect(sys.argv[1], timeout=5)
 rows = con.execute(sys.argv[2]).fetchall()
 want = open(sys.argv[3], "rb").read()
+got = mbsource.source(sys.argv[1], con, rows[0][0]) if len(rows) == 1 else None
 if len(rows) != 1:
     print("%d rows" % len(rows))
-elif bytes(rows[0][0]) != want:
-    print("differs: %d bytes, want %d" % (len(rows[0][0]), len(want)))
+elif got != want:
+    print("differs: %d bytes, want %d" % (len(got), len(want)))
 else:
     print("ok")
 EOF

@@ -27,7 +27,7 @@ if fl_start "$FS_SCRIPTS/pop3-basic.script" --timeout 20; then
 	t_no_crash
 	t_rc 0
 	t_msgs 1
-	t_blob_is "SELECT raw FROM message_raw" "$MSG1" "the message is stored byte for byte"
+	t_source_is "SELECT message_id FROM message_raw" "$MSG1" "the message is stored byte for byte"
 	t_said 'PASS <masked' "the transcript masks the password"
 	t_secret_absent "$OUT" "$ERR" "$DB" "$DB-wal"
 	t_rec_crlf
@@ -44,7 +44,7 @@ if fl_start "$FS_SCRIPTS/pop3-list-lies.script" --timeout 20; then
 	t_rc 0
 	t_said 'though LIST said 100' "the transcript warns that LIST's size was wrong"
 	t_msgs 1
-	t_is "$(sql "SELECT length(raw) > 1800000 FROM message_raw")" 1 "the whole message is stored"
+	t_is "$(sql "SELECT source_len > 1800000 FROM message_raw")" 1 "the whole message is stored"
 	t_rss 65536
 	t_integrity
 	fl_server_ok
@@ -59,7 +59,7 @@ if fl_start "$FS_SCRIPTS/pop3-no-uidl.script" --timeout 20; then
 	t_rc 0
 	t_said 'told apart by' "the transcript says how messages are told apart without UIDL"
 	t_msgs 1
-	t_blob_is "SELECT raw FROM message_raw" "$MSG1" "the message is stored byte for byte"
+	t_source_is "SELECT message_id FROM message_raw" "$MSG1" "the message is stored byte for byte"
 	t_rec_lacks 'DELE' "nothing deleted"
 	t_integrity
 	fl_server_ok
@@ -109,7 +109,7 @@ if fl_start "$FS_SCRIPTS/pop3-reset-mid-retr.script" --timeout 20; then
 		t_no_crash
 		t_rc 0
 		t_msgs 1
-		t_blob_is "SELECT raw FROM message_raw" "$MSG1" "the retry stores the whole message"
+		t_source_is "SELECT message_id FROM message_raw" "$MSG1" "the retry stores the whole message"
 		t_like "$(rec_lines | grep -a -E '^(RETR|DELE)' | tr '\n' ' ')" '^RETR 1 DELE 1 $' \
 			"the retry deletes the message only after retrieving it"
 		t_integrity
@@ -150,7 +150,7 @@ if fl_start "$FS_SCRIPTS/pop3-dot-stuffed.script" --timeout 20; then
 	t_no_crash
 	t_rc 0
 	t_msgs 1
-	t_blob_is "SELECT raw FROM message_raw" "$FS_SCRIPTS/lib/msg-dots.eml" \
+	t_source_is "SELECT message_id FROM message_raw" "$FS_SCRIPTS/lib/msg-dots.eml" \
 		"the stuffing dots are taken off, one per line, and nothing else changes"
 	t_integrity
 	fl_server_ok

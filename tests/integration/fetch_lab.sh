@@ -14,12 +14,12 @@ SEND="$PY $top_srcdir/tests/integration/lab_send.py $LAB_SMTP_PORT"
 # byte for byte the raw source of one cached message (and the counts agree)
 same_sources()
 {
-	"$PY" - "$MB_CACHE" "$(lab_maildir "$1")" "$2" <<'PYEOF'
-import os, sqlite3, sys
+	PYTHONPATH="$top_srcdir/tests/integration" "$PY" - "$MB_CACHE" "$(lab_maildir "$1")" "$2" <<'PYEOF'
+import os, sqlite3, sys, mbsource
 db, maildir, where = sys.argv[1:4]
 con = sqlite3.connect(db)
-raws = sorted(r[0] for r in con.execute(
-    "select r.raw from message_raw r join messages m on m.id = r.message_id "
+raws = sorted(mbsource.source(db, con, r[0]) for r in con.execute(
+    "select r.message_id from message_raw r join messages m on m.id = r.message_id "
     "join mailboxes b on b.id = m.mailbox_id where " + where))
 files = []
 for sub in ("new", "cur"):

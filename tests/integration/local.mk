@@ -6,6 +6,7 @@ TESTS += \
 EXTRA_DIST += \
 	tests/integration/common.sh \
 	tests/integration/lab_send.py \
+	tests/integration/mbsource.py \
 	tests/integration/fetch_lab.sh \
 	tests/integration/crash_lab.sh \
 	tests/integration/smtp_lab.sh
