@@ -163,9 +163,18 @@ mb_store_bulk_begin(struct mb_store *st)
 void
 mb_store_bulk_end(struct mb_store *st)
 {
+	bool compacted;
+
 	if (!st->bulk)
 		return;
 	ckpt_stop(st);
+	/* what a sync expunged or refetched left in the sources file, once it is worth it (a
+	   failure leaves the file as it was, to try again at the next sync) */
+	if (st->depth == 0)
+		store_sources_compact(st,
+		                      st->src_compact_min > 0 ? st->src_compact_min
+		                                              : STORE_SOURCES_COMPACT_MIN,
+		                      &compacted, NULL);
 	sqlite3_exec(st->db, "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT", NULL, NULL,
 	             NULL);
 	st->bulk = false;

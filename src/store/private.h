@@ -51,7 +51,9 @@ struct mb_store {
 	struct store_ckpt *ckpt; /* bulk's checkpointer thread (bulk.c), or NULL */
 	int ckpt_pages;          /* STORE_CKPT_PAGES, unless a unit test sets fewer */
 	/* message sources, in PATH-sources (sources.c) */
-	int src_fd;      /* opened at the first use, else -1 */
+	int src_fd;              /* opened at the first use, else -1 */
+	int64_t src_gen;         /* the generation (file) src_fd is */
+	int64_t src_compact_min; /* STORE_SOURCES_COMPACT_MIN, unless a unit test sets less */
 	int64_t src_end; /* where the next record goes in the open transaction; -1: not read yet */
 	bool src_dirty;  /* records appended in it: sources_end is recorded at its commit */
 };
@@ -110,10 +112,11 @@ int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
 int store_fts_flush(struct mb_store *st, struct mb_error *err);
 
 /*
- * Message sources (sources.c). Add appends a record inside the open write transaction and
- * gives its offset; precommit records the new end in meta (before COMMIT), txn_end forgets
- * the end when a transaction is over; sync makes the file durable; read streams a record,
- * checking it; check reads every record the cache points to.
+ * Message sources (sources.c). Open opens the current generation's file; add appends a
+ * record inside the open write transaction and gives its offset; precommit records the new
+ * end in meta (before COMMIT), txn_end forgets the end when a transaction is over; sync makes
+ * the file durable; read streams a record of generation gen, checking it; check reads every
+ * record the cache points to.
  */
 int store_sources_open(struct mb_store *st, struct mb_error *err);
 void store_sources_close(struct mb_store *st);
@@ -122,9 +125,13 @@ int store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t l
 int store_sources_precommit(struct mb_store *st, struct mb_error *err);
 void store_sources_txn_end(struct mb_store *st);
 int store_sources_sync(struct mb_store *st, struct mb_error *err);
-int store_sources_read(struct mb_store *st, int64_t id, int64_t off, int64_t len,
+int store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off, int64_t len,
                        int (*cb)(const void *chunk, size_t n, void *arg), void *arg,
                        struct mb_error *err);
+/* Copy the live records to the next generation's file when the holes deleted messages left
+   pass both min_holes and the live bytes; *done says whether it did. */
+#define STORE_SOURCES_COMPACT_MIN ((int64_t)64 << 20)
+int store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct mb_error *err);
 int store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_error *err);
 int store_sources_discard(const void *chunk, size_t n, void *arg);
 

@@ -17,13 +17,16 @@
 /* Chunk size for streaming sources kept as blobs. */
 #define RAW_CHUNK 65536
 
-/* Where the source of message id is: *off >= 0 in the sources file, else a blob. */
+/* Where the source of message id is: *off >= 0 in generation *gen's sources file, else a
+   blob; one statement, so that the offset and the generation are of one snapshot. */
 static int
-raw_where(struct mb_store *st, int64_t id, int64_t *off, int64_t *len, struct mb_error *err)
+raw_where(struct mb_store *st, int64_t id, int64_t *gen, int64_t *off, int64_t *len,
+          struct mb_error *err)
 {
 	sqlite3_stmt *s = store_stmt(st,
-	                             "SELECT source_off, coalesce(source_len, length(raw)) "
-	                             "FROM message_raw WHERE message_id = ?",
+	                             "SELECT source_off, coalesce(source_len, length(raw)), "
+	                             "coalesce((SELECT value FROM meta WHERE key = "
+	                             "'sources_gen'), 0) FROM message_raw WHERE message_id = ?",
 	                             err);
 	int rc;
 
@@ -34,6 +37,7 @@ raw_where(struct mb_store *st, int64_t id, int64_t *off, int64_t *len, struct mb
 	if (rc == SQLITE_ROW) {
 		*off = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 0);
 		*len = sqlite3_column_int64(s, 1);
+		*gen = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -47,10 +51,10 @@ raw_where(struct mb_store *st, int64_t id, int64_t *off, int64_t *len, struct mb
 int
 mb_store_msg_raw_size(struct mb_store *st, int64_t id, int64_t *len, struct mb_error *err)
 {
-	int64_t off;
+	int64_t gen, off;
 
 	*len = 0;
-	return raw_where(st, id, &off, len, err);
+	return raw_where(st, id, &gen, &off, len, err);
 }
 
 static int
@@ -115,11 +119,11 @@ mb_store_msg_raw_stream(struct mb_store *st, int64_t id,
                         int (*cb)(const void *chunk, size_t len, void *arg), void *arg,
                         struct mb_error *err)
 {
-	int64_t off, len;
+	int64_t gen, off, len;
 
-	if (raw_where(st, id, &off, &len, err) < 0)
+	if (raw_where(st, id, &gen, &off, &len, err) < 0)
 		return -1;
 	if (off < 0)
 		return blob_stream(st, id, cb, arg, err);
-	return store_sources_read(st, id, off, len, cb, arg, err);
+	return store_sources_read(st, id, gen, off, len, cb, arg, err);
 }

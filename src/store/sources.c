@@ -24,7 +24,14 @@
  * and the bulk checkpointer before each checkpoint), so a commit on disk
  * does not point past the sources on disk; a record whose bytes a power
  * failure lost anyway fails its checksum and is reported as damaged.
- * Deleted messages leave holes, which a later compaction could reclaim.
+ * Compaction: deleted messages leave holes. At the end of a bulk store (a
+ * sync), once the holes pass both SOURCES_COMPACT_MIN and the live bytes,
+ * the live records are copied in file order to the next generation's file
+ * (PATH-sources.N; generation 0 is PATH-sources), which is synced before
+ * one transaction moves every offset and meta's sources_gen to it; the old
+ * file is then unlinked. A reader takes the generation with the offset, in
+ * one statement (one snapshot), and opens that generation's file: a reader
+ * holding the old file open reads on from it undisturbed.
  */
 #include "config.h"
 
@@ -75,20 +82,20 @@ src_sum(uint64_t h, const unsigned char *p, size_t n, bool last)
 #define SRC_SUM_SEED 0xcbf29ce484222325ULL
 
 static char *
-src_path(const struct mb_store *st)
+src_path(const struct mb_store *st, int64_t gen)
 {
-	size_t n = strlen(st->path);
-	char *p = xmalloc(n + sizeof "-sources");
+	struct mb_buf b = MB_BUF_INIT;
 
-	memcpy(p, st->path, n);
-	memcpy(p + n, "-sources", sizeof "-sources");
-	return p;
+	mb_buf_addf(&b, "%s-sources", st->path);
+	if (gen > 0)
+		mb_buf_addf(&b, ".%lld", (long long)gen);
+	return mb_buf_detach(&b, NULL);
 }
 
 static int
 src_errno(struct mb_store *st, struct mb_error *err, int e, const char *what)
 {
-	char *p = src_path(st);
+	char *p = src_path(st, st->src_gen);
 
 	if (e == ENOSPC || e == EDQUOT)
 		mb_error_set(err, MB_ERR_STORE, "cache '%s' is full: no space left on device",
@@ -99,58 +106,89 @@ src_errno(struct mb_store *st, struct mb_error *err, int e, const char *what)
 	return -1;
 }
 
-int
-store_sources_open(struct mb_store *st, struct mb_error *err)
+/* An integer of meta, dflt when absent. */
+static int
+meta_int(struct mb_store *st, const char *key, int64_t dflt, int64_t *v, struct mb_error *err)
 {
-	char head[SRC_HEADER] = SRC_MAGIC;
+	sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	*v = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER
+	             ? sqlite3_column_int64(s, 0)
+	             : dflt;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, rc, "cannot read the cache's sources state");
+	return 0;
+}
+
+/* Open generation gen's file (made, with its header, when new or empty) as st->src_fd. */
+static int
+src_open(struct mb_store *st, int64_t gen, bool create, struct mb_error *err)
+{
+	char head[SRC_HEADER] = SRC_MAGIC, got[SRC_HEADER];
 	uint32_t v = SRC_VERSION, probe = 1;
 	struct stat sb;
 	char *p;
-	int fd;
+	int fd, e;
 
-	if (st->src_fd >= 0)
+	if (st->src_fd >= 0 && st->src_gen == gen)
 		return 0;
 	if (*(unsigned char *)&probe != 1)
 		return mb_error_set(
 		        err, MB_ERR_STORE,
 		        "the cache's sources file is little-endian, this machine is not");
-	p = src_path(st);
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->src_fd >= 0)
+		close(st->src_fd);
+	st->src_fd = -1;
+	p = src_path(st, gen);
+	fd = open(p, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	e = errno;
 	free(p);
+	st->src_gen = gen;
 	if (fd < 0)
-		return src_errno(st, err, errno, "cannot open the cache's sources");
+		return src_errno(st, err, e, "cannot open the cache's sources");
 	if (fstat(fd, &sb) < 0) {
+		e = errno;
 		close(fd);
-		return src_errno(st, err, errno, "cannot read the cache's sources");
+		return src_errno(st, err, e, "cannot read the cache's sources");
 	}
 	memcpy(head + 8, &v, 4);
 	if (sb.st_size == 0) {
 		/* a new file: the header goes in before any record (two openers write the same) */
 		if (pwrite(fd, head, SRC_HEADER, 0) != SRC_HEADER) {
-			int e = errno != 0 ? errno : ENOSPC;
-
+			e = errno != 0 ? errno : ENOSPC;
 			close(fd);
 			return src_errno(st, err, e, "cannot write the cache's sources");
 		}
-	} else {
-		char got[SRC_HEADER];
-
-		if (pread(fd, got, SRC_HEADER, 0) != SRC_HEADER ||
-		    memcmp(got, head, SRC_HEADER) != 0) {
-			close(fd);
-			p = src_path(st);
-			mb_error_set(
-			        err, MB_ERR_STORE,
-			        "'%s' is not a mailbench sources file (or of another version): "
-			        "the cache is only a cache, move it aside with its sources and "
-			        "mailbench starts a new one",
-			        p);
-			free(p);
-			return -1;
-		}
+	} else if (pread(fd, got, SRC_HEADER, 0) != SRC_HEADER ||
+	           memcmp(got, head, SRC_HEADER) != 0) {
+		close(fd);
+		p = src_path(st, gen);
+		mb_error_set(err, MB_ERR_STORE,
+		             "'%s' is not a mailbench sources file (or of another version): the "
+		             "cache is only a cache, move it aside with its sources and mailbench "
+		             "starts a new one",
+		             p);
+		free(p);
+		return -1;
 	}
 	st->src_fd = fd;
 	return 0;
+}
+
+int
+store_sources_open(struct mb_store *st, struct mb_error *err)
+{
+	int64_t gen;
+
+	if (meta_int(st, "sources_gen", 0, &gen, err) < 0)
+		return -1;
+	return src_open(st, gen, true, err);
 }
 
 void
@@ -167,20 +205,13 @@ store_sources_close(struct mb_store *st)
 static int
 src_start(struct mb_store *st, struct mb_error *err)
 {
-	sqlite3_stmt *s;
 	struct stat sb;
-	int64_t end = SRC_HEADER;
-	int rc;
+	int64_t end, gen;
 
-	s = store_stmt(st, "SELECT value FROM meta WHERE key = 'sources_end'", err);
-	if (s == NULL)
+	if (meta_int(st, "sources_gen", 0, &gen, err) < 0 ||
+	    meta_int(st, "sources_end", SRC_HEADER, &end, err) < 0 ||
+	    src_open(st, gen, true, err) < 0)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER)
-		end = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, err, rc, "cannot read where the sources end");
 	if (fstat(st->src_fd, &sb) < 0)
 		return src_errno(st, err, errno, "cannot read the cache's sources");
 	if (sb.st_size < end)
@@ -208,8 +239,6 @@ store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, 
 
 	if (st->depth <= 0)
 		return mb_error_set(err, MB_ERR_INTERNAL, "a source is stored inside a batch only");
-	if (store_sources_open(st, err) < 0)
-		return -1;
 	if (st->src_end < 0 && src_start(st, err) < 0)
 		return -1;
 	memset(&h, 0, sizeof h);
@@ -319,7 +348,7 @@ src_damaged(struct mb_store *st, int64_t id, const char *why, struct mb_error *e
 }
 
 int
-store_sources_read(struct mb_store *st, int64_t id, int64_t off, int64_t len,
+store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off, int64_t len,
                    int (*cb)(const void *chunk, size_t n, void *arg), void *arg,
                    struct mb_error *err)
 {
@@ -364,15 +393,16 @@ store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_e
 	int rc;
 
 	s = store_stmt(st,
-	               "SELECT message_id, source_off, source_len FROM message_raw "
+	               "SELECT message_id, source_off, source_len, coalesce((SELECT value FROM "
+	               "meta WHERE key = 'sources_gen'), 0) FROM message_raw "
 	               "WHERE source_off IS NOT NULL ORDER BY source_off",
 	               err);
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_sources_read(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-		                       sqlite3_column_int64(s, 2), store_sources_discard, NULL,
-		                       &e) < 0) {
+		if (store_sources_read(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 3),
+		                       sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+		                       store_sources_discard, NULL, &e) < 0) {
 			if ((*n)++ < 3)
 				mb_buf_addf(out, "%s%s", out->len > 0 ? "; " : "", e.msg);
 		}
@@ -390,4 +420,147 @@ store_sources_discard(const void *chunk, size_t n, void *arg)
 	(void)n;
 	(void)arg;
 	return 0;
+}
+
+/* Copy n bytes from in at *inoff to out at *outoff, both advanced. */
+static int
+src_copy(int in, int64_t *inoff, int out, int64_t *outoff, int64_t n)
+{
+	loff_t a = *inoff, b = *outoff;
+	ssize_t r;
+
+	while (n > 0) {
+		r = copy_file_range(in, &a, out, &b, (size_t)n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO; /* the source file ends early */
+			return -1;
+		}
+		n -= r;
+	}
+	*inoff = a;
+	*outoff = b;
+	return 0;
+}
+
+struct src_move {
+	int64_t id, off, len;
+};
+
+int
+store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct mb_error *err)
+{
+	char head[SRC_HEADER] = SRC_MAGIC;
+	uint32_t v = SRC_VERSION;
+	struct src_move *mv = NULL;
+	size_t n = 0, cap = 0, i;
+	int64_t gen, end, live = 0, pos, newend = SRC_HEADER;
+	sqlite3_stmt *s;
+	char *newpath = NULL, *oldpath = NULL;
+	int fd = -1, rc, e;
+
+	*done = false;
+	if (st->depth > 0)
+		return mb_error_set(err, MB_ERR_INTERNAL, "cannot compact sources inside a batch");
+	if (mb_store_begin(st, err) < 0)
+		return -1;
+	if (meta_int(st, "sources_gen", 0, &gen, err) < 0 ||
+	    meta_int(st, "sources_end", SRC_HEADER, &end, err) < 0 ||
+	    (s = store_stmt(st,
+	                    "SELECT message_id, source_off, source_len FROM message_raw "
+	                    "WHERE source_off IS NOT NULL ORDER BY source_off",
+	                    err)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			mv = xreallocarray(mv, cap, sizeof *mv);
+		}
+		mv[n].id = sqlite3_column_int64(s, 0);
+		mv[n].off = sqlite3_column_int64(s, 1);
+		mv[n].len = sqlite3_column_int64(s, 2);
+		live += SRC_REC_HEADER + mv[n].len;
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, err, rc, "cannot list the sources");
+		goto fail;
+	}
+	if (end - SRC_HEADER - live < min_holes || end - SRC_HEADER - live <= live) {
+		free(mv);
+		mb_store_rollback(st);
+		return 0; /* not worth it */
+	}
+	if (src_open(st, gen, false, err) < 0)
+		goto fail;
+	newpath = src_path(st, gen + 1);
+	oldpath = src_path(st, gen);
+	memcpy(head + 8, &v, 4);
+	fd = open(newpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || pwrite(fd, head, SRC_HEADER, 0) != SRC_HEADER) {
+		src_errno(st, err, fd < 0 || errno != 0 ? errno : ENOSPC,
+		          "cannot write the cache's compacted sources");
+		goto fail;
+	}
+	s = store_stmt(st, "UPDATE message_raw SET source_off = ? WHERE message_id = ?", err);
+	if (s == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		pos = mv[i].off;
+		sqlite3_bind_int64(s, 1, newend);
+		sqlite3_bind_int64(s, 2, mv[i].id);
+		if (src_copy(st->src_fd, &pos, fd, &newend, SRC_REC_HEADER + mv[i].len) < 0) {
+			src_errno(st, err, errno, "cannot copy the cache's sources");
+			goto fail;
+		}
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			store_fail(st, err, rc, "cannot move a source");
+			goto fail;
+		}
+	}
+	/* the new file on disk before any commit points into it */
+	if (fdatasync(fd) < 0) {
+		src_errno(st, err, errno, "cannot sync the cache's compacted sources");
+		goto fail;
+	}
+	s = store_stmt(st,
+	               "INSERT OR REPLACE INTO meta(key, value) VALUES ('sources_gen', ?), "
+	               "('sources_end', ?)",
+	               err);
+	if (s == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, gen + 1);
+	sqlite3_bind_int64(s, 2, newend);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, err, rc, "cannot record the compacted sources");
+		goto fail;
+	}
+	if (mb_store_commit(st, err) < 0) {
+		unlink(newpath);
+		goto out;
+	}
+	/* readers holding the old file read on from it; new ones open the new one */
+	unlink(oldpath);
+	*done = true;
+	goto out;
+fail:
+	e = errno;
+	mb_store_rollback(st);
+	if (newpath != NULL)
+		unlink(newpath);
+	errno = e;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(newpath);
+	free(oldpath);
+	free(mv);
+	return *done ? 0 : -1;
 }

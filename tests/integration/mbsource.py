@@ -2,7 +2,7 @@
 mailbench's C code, for the integration tests.
 
 Since schema 5 a source is a record in the file beside the cache, PATH-sources
-(src/store/sources.c): a 16-byte file header "MBSOURCE", version 1; then per
+(PATH-sources.N after N compactions, N in meta's sources_gen; src/store/sources.c): a 16-byte file header "MBSOURCE", version 1; then per
 record a 32-byte header (magic "MBSR", 0, message id, length, checksum; little-
 endian) and the bytes. message_raw gives the record's offset and length; a row
 without them (stored before schema 5) holds the source in its raw column.
@@ -22,7 +22,9 @@ def source(db, con, message_id):
     raw, off, length = row
     if off is None:
         return bytes(raw)
-    with open(db + "-sources", "rb") as f:
+    gen = con.execute("SELECT value FROM meta WHERE key = 'sources_gen'").fetchone()
+    path = db + "-sources" + ("." + str(gen[0]) if gen and gen[0] else "")
+    with open(path, "rb") as f:
         if f.read(8) != b"MBSOURCE":
             raise ValueError("%s-sources: not a sources file" % db)
         f.seek(off)

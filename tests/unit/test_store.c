@@ -1512,6 +1512,95 @@ test_sources(void)
 	mb_store_close(st);
 }
 
+/* Compaction: holes left by deleted messages are given back; a reader holding the old file
+   reads on; the cut is atomic for every reader. */
+static void
+test_sources_compact(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	const char *path = tpath("compact.db");
+	char src0[600], src1[600];
+	struct mb_store *st = open_or_die(path), *rd;
+	struct mb_buf b = MB_BUF_INIT;
+	struct mb_msg_in m;
+	int64_t acct, inbox, ids[40], len;
+	char *big = xmalloc(50001);
+	bool done = true;
+	off_t before;
+	int i, bad = 0;
+
+	snprintf(src0, sizeof src0, "%s-sources", path);
+	snprintf(src1, sizeof src1, "%s-sources.1", path);
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	mb_store_bulk_begin(st);
+	ok(mb_store_begin(st, &err) == 0, "a batch");
+	for (i = 0; i < 40; i++) {
+		memset(big, 'a' + i % 26, 50000);
+		big[50000] = '\0';
+		fill_msg(&m, inbox, (uint32_t)i + 1, NULL, "Ann <ann@example.org>", "big", "big");
+		m.raw = big;
+		m.raw_len = 50000;
+		if (mb_store_msg_add(st, &m, &ids[i], &err) < 0)
+			break;
+	}
+	ok(i == 40 && mb_store_commit(st, &err) == 0, "40 messages of 50 000 bytes: %s", err.msg);
+	mb_store_bulk_end(st);
+	ok(file_size(src1) < 0, "bulk's end compacts nothing without holes");
+	ok(store_sources_compact(st, 1, &done, &err) == 0 && !done,
+	   "nor does a compaction asked for: %s", err.msg);
+
+	/* a second handle reads a source, so it holds generation 0 open */
+	ok(mb_store_open(&rd, path, &err) == 0 && mb_store_msg_raw(rd, ids[39], &b, &err) == 0,
+	   "a reader reads a source: %s", err.msg);
+	for (i = 0; i < 30; i++)
+		if (mb_store_msg_delete(st, ids[i], &err) < 0)
+			break;
+	is_int(i, 30, "30 of them deleted: %s", err.msg);
+	before = file_size(src0);
+	ok(store_sources_compact(st, (int64_t)1 << 40, &done, &err) == 0 && !done,
+	   "holes under the threshold: no compaction");
+	ok(store_sources_compact(st, 1, &done, &err) == 0 && done, "past it: compacted: %s",
+	   err.msg);
+	is_int(file_size(src1), 16 + 10 * (32 + 50000), "the new file holds the 10 left, no more");
+	ok(file_size(src0) < 0 && before > file_size(src1), "the old file is gone");
+	is_int(sql_int(st, "SELECT value FROM meta WHERE key = 'sources_gen'"), 1,
+	       "generation 1 is recorded");
+	for (i = 30; i < 40; i++) {
+		if (mb_store_msg_raw(st, ids[i], (mb_buf_reset(&b), &b), &err) < 0 ||
+		    b.len != 50000 || b.data[0] != 'a' + i % 26 || b.data[49999] != 'a' + i % 26)
+			bad++;
+	}
+	is_int(bad, 0, "every source left reads back from the new file");
+	ok(mb_store_msg_raw(rd, ids[35], (mb_buf_reset(&b), &b), &err) == 0 && b.len == 50000 &&
+	           b.data[0] == 'a' + 35 % 26,
+	   "the reader that held the old file reads the new offsets from the new file: %s",
+	   err.msg);
+	fill_msg(&m, inbox, 100, NULL, "Ben <ben@example.org>", "after", "after");
+	ok(mb_store_msg_add(st, &m, &ids[0], &err) == 0 &&
+	           mb_store_msg_raw(rd, ids[0], (mb_buf_reset(&b), &b), &err) == 0 &&
+	           strcmp(b.data, m.raw) == 0,
+	   "a message stored after it goes to the new file: %s", err.msg);
+	ok(mb_store_check(st, false, &err) == 0, "the full check passes: %s", err.msg);
+
+	/* the end of a bulk store (a sync) compacts by itself past the threshold */
+	for (i = 30; i < 40; i++)
+		mb_store_msg_delete(st, ids[i], &err);
+	st->src_compact_min = 100000; /* 10 deleted sources of 50 000 bytes are past it */
+	mb_store_bulk_begin(st);
+	mb_store_bulk_end(st);
+	is_int(sql_int(st, "SELECT value FROM meta WHERE key = 'sources_gen'"), 2,
+	       "bulk's end compacted past the threshold: generation 2");
+	is_int(file_size(src1), -1, "generation 1's file is gone");
+	ok(mb_store_msg_raw(st, ids[0], (mb_buf_reset(&b), &b), &err) == 0 &&
+	           strcmp(b.data, m.raw) == 0,
+	   "the one message left reads: %s", err.msg);
+	mb_store_close(rd);
+	mb_buf_release(&b);
+	free(big);
+	mb_store_close(st);
+}
+
 int
 main(void)
 {
@@ -1535,6 +1624,7 @@ main(void)
 	test_fts_batches();
 	test_bulk();
 	test_sources();
+	test_sources_compact();
 	rm_rf(tmpdir);
 	return done_testing();
 }
