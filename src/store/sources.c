@@ -339,7 +339,7 @@ src_pread(struct mb_store *st, void *buf, size_t n, int64_t off, struct mb_error
 }
 
 static int
-src_damaged(struct mb_store *st, int64_t id, const char *why, struct mb_error *err)
+src_damaged(int64_t id, const char *why, struct mb_error *err)
 {
 	return mb_error_set(err, MB_ERR_STORE,
 	                    "the source of message %lld in the cache is damaged (%s): fetch it "
@@ -359,10 +359,10 @@ store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off, in
 	size_t n;
 	int rc = 0;
 
-	if (store_sources_open(st, err) < 0 || src_pread(st, &h, SRC_REC_HEADER, off, err) < 0)
+	if (src_open(st, gen, false, err) < 0 || src_pread(st, &h, SRC_REC_HEADER, off, err) < 0)
 		return -1;
 	if (h.magic != SRC_REC_MAGIC || h.id != (uint64_t)id || h.len != (uint64_t)len)
-		return src_damaged(st, id, "its record header does not match", err);
+		return src_damaged(id, "its record header does not match", err);
 	chunk = xmalloc(len < SRC_CHUNK ? (size_t)len + 1 : SRC_CHUNK);
 	for (pos = 0; pos < len; pos += (int64_t)n) {
 		n = len - pos < SRC_CHUNK ? (size_t)(len - pos) : SRC_CHUNK;
@@ -380,7 +380,7 @@ store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off, in
 		sum = src_sum(sum, chunk, 0, true);
 	free(chunk);
 	if (rc == 0 && sum != h.sum)
-		rc = src_damaged(st, id, "its checksum does not match", err);
+		rc = src_damaged(id, "its checksum does not match", err);
 	return rc;
 }
 

@@ -1523,7 +1523,7 @@ test_sources_compact(void)
 	struct mb_store *st = open_or_die(path), *rd;
 	struct mb_buf b = MB_BUF_INIT;
 	struct mb_msg_in m;
-	int64_t acct, inbox, ids[40], len;
+	int64_t acct, inbox, ids[40];
 	char *big = xmalloc(50001);
 	bool done = true;
 	off_t before;
