@@ -261,6 +261,19 @@ static const char schema_4[] =
 static const char schema_5[] = "ALTER TABLE message_raw ADD COLUMN source_off INTEGER;\n"
                                "ALTER TABLE message_raw ADD COLUMN source_len INTEGER;\n";
 
+/* the bytes of the sources file that deleted messages left (a record's header is 32 bytes),
+   counted as they go, so that the end of a sync knows whether to compact without reading
+   every row; a cache at 5 starts from what its rows do not account for */
+static const char schema_6[] =
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('sources_holes',\n"
+        "  coalesce((SELECT value FROM meta WHERE key = 'sources_end'), 16) - 16 -\n"
+        "  coalesce((SELECT sum(32 + source_len) FROM message_raw\n"
+        "            WHERE source_off IS NOT NULL), 0));\n"
+        "CREATE TRIGGER message_raw_sources_hole AFTER DELETE ON message_raw\n"
+        "  WHEN old.source_off IS NOT NULL BEGIN\n"
+        "  UPDATE meta SET value = value + 32 + old.source_len WHERE key = 'sources_holes';\n"
+        "END;\n";
+
 /* Append new steps at the end; never edit a released one (see the top of this file). */
 const struct store_migration store_migrations[] = {
         {"initial schema", schema_1},
@@ -268,6 +281,7 @@ const struct store_migration store_migrations[] = {
         {"the session that fetched each message", schema_3},
         {"full-text index merges 16 segments at a time", schema_4},
         {"message sources in a file of their own", schema_5},
+        {"holes in the sources file counted", schema_6},
 };
 
 const int store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

@@ -456,7 +456,7 @@ store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct
 	uint32_t v = SRC_VERSION;
 	struct src_move *mv = NULL;
 	size_t n = 0, cap = 0, i;
-	int64_t gen, end, live = 0, pos, newend = SRC_HEADER;
+	int64_t gen, end, holes, live = 0, pos, newend = SRC_HEADER;
 	sqlite3_stmt *s;
 	char *newpath = NULL, *oldpath = NULL;
 	int fd = -1, rc, e;
@@ -464,6 +464,12 @@ store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct
 	*done = false;
 	if (st->depth > 0)
 		return mb_error_set(err, MB_ERR_INTERNAL, "cannot compact sources inside a batch");
+	/* the counted holes first: without the write lock and without reading every row */
+	if (meta_int(st, "sources_end", SRC_HEADER, &end, err) < 0 ||
+	    meta_int(st, "sources_holes", 0, &holes, err) < 0)
+		return -1;
+	if (holes < min_holes || holes <= end - SRC_HEADER - holes)
+		return 0; /* not worth it */
 	if (mb_store_begin(st, err) < 0)
 		return -1;
 	if (meta_int(st, "sources_gen", 0, &gen, err) < 0 ||
@@ -530,7 +536,7 @@ store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct
 	}
 	s = store_stmt(st,
 	               "INSERT OR REPLACE INTO meta(key, value) VALUES ('sources_gen', ?), "
-	               "('sources_end', ?)",
+	               "('sources_end', ?), ('sources_holes', 0)",
 	               err);
 	if (s == NULL)
 		goto fail;

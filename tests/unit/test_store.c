@@ -1557,6 +1557,8 @@ test_sources_compact(void)
 		if (mb_store_msg_delete(st, ids[i], &err) < 0)
 			break;
 	is_int(i, 30, "30 of them deleted: %s", err.msg);
+	is_int(sql_int(st, "SELECT value FROM meta WHERE key = 'sources_holes'"), 30 * (32 + 50000),
+	       "the holes they left are counted");
 	before = file_size(src0);
 	ok(store_sources_compact(st, (int64_t)1 << 40, &done, &err) == 0 && !done,
 	   "holes under the threshold: no compaction");
@@ -1566,6 +1568,8 @@ test_sources_compact(void)
 	ok(file_size(src0) < 0 && before > file_size(src1), "the old file is gone");
 	is_int(sql_int(st, "SELECT value FROM meta WHERE key = 'sources_gen'"), 1,
 	       "generation 1 is recorded");
+	is_int(sql_int(st, "SELECT value FROM meta WHERE key = 'sources_holes'"), 0,
+	       "with no holes");
 	for (i = 30; i < 40; i++) {
 		if (mb_store_msg_raw(st, ids[i], (mb_buf_reset(&b), &b), &err) < 0 ||
 		    b.len != 50000 || b.data[0] != 'a' + i % 26 || b.data[49999] != 'a' + i % 26)
