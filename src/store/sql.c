@@ -261,16 +261,23 @@ mb_store_begin(struct mb_store *st, struct mb_error *err)
 	return 0;
 }
 
+/* The outermost transaction is over (committed, rolled back, or given up): forget its
+   state. */
+static void
+txn_over(struct mb_store *st)
+{
+	st->depth = 0;
+	st->doomed = false;
+	st->nfts = 0;
+	store_sources_txn_end(st);
+}
+
 /* Leave one level of a doomed batch. */
 static void
 unwind_doomed(struct mb_store *st)
 {
-	st->depth--;
-	if (st->depth == 0) {
-		st->doomed = false;
-		st->nfts = 0;
-		store_sources_txn_end(st);
-	}
+	if (--st->depth == 0)
+		txn_over(st);
 }
 
 int
@@ -336,27 +343,20 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 		st->depth--;
 		return 0;
 	}
-	if (store_fts_flush(st, err) < 0 || store_sources_precommit(st, err) < 0) {
-		if (!sqlite3_get_autocommit(st->db))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		st->depth = 0;
-		st->doomed = false;
-		store_sources_txn_end(st);
-		return -1;
-	}
+	if (store_fts_flush(st, err) < 0 || store_sources_precommit(st, err) < 0)
+		goto abort;
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(st, err, rc, "cannot commit");
-		if (!sqlite3_get_autocommit(st->db))
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		st->depth = 0;
-		st->doomed = false;
-		store_sources_txn_end(st);
-		return -1;
+		goto abort;
 	}
-	st->depth = 0;
-	store_sources_txn_end(st);
+	txn_over(st);
 	return 0;
+abort:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	txn_over(st);
+	return -1;
 }
 
 void
@@ -372,11 +372,8 @@ mb_store_rollback(struct mb_store *st)
 		sqlite3_exec(st->db, "ROLLBACK TO mb; RELEASE mb", NULL, NULL, NULL);
 	else if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	st->depth--;
-	if (st->depth == 0) {
-		st->nfts = 0;
-		store_sources_txn_end(st);
-	}
+	if (--st->depth == 0)
+		txn_over(st);
 }
 
 int
