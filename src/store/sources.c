@@ -92,18 +92,37 @@ src_path(const struct mb_store *st, int64_t gen)
 	return mb_buf_detach(&b, NULL);
 }
 
+/* A failed call on generation gen's file (errno e). */
+static int
+src_errno_gen(struct mb_store *st, int64_t gen, struct mb_error *err, int e, const char *what)
+{
+	char *p;
+
+	if (e == ENOSPC || e == EDQUOT)
+		return mb_error_set(err, MB_ERR_STORE,
+		                    "cache '%s' is full: no space left on device", st->path);
+	p = src_path(st, gen);
+	mb_error_set(err, MB_ERR_STORE, "%s '%s': %s", what, p, strerror(e));
+	free(p);
+	return -1;
+}
+
+/* A failed call on the file open in st. */
 static int
 src_errno(struct mb_store *st, struct mb_error *err, int e, const char *what)
 {
-	char *p = src_path(st, st->src_gen);
+	return src_errno_gen(st, st->src_gen, err, e, what);
+}
 
-	if (e == ENOSPC || e == EDQUOT)
-		mb_error_set(err, MB_ERR_STORE, "cache '%s' is full: no space left on device",
-		             st->path);
-	else
-		mb_error_set(err, MB_ERR_STORE, "%s '%s': %s", what, p, strerror(e));
-	free(p);
-	return -1;
+/* The 16 bytes every sources file starts with. */
+static void
+src_file_header(char head[SRC_HEADER])
+{
+	uint32_t v = SRC_VERSION;
+
+	memset(head, 0, SRC_HEADER);
+	memcpy(head, SRC_MAGIC, 8);
+	memcpy(head + 8, &v, 4);
 }
 
 /* An integer of meta, dflt when absent. */
@@ -130,8 +149,8 @@ meta_int(struct mb_store *st, const char *key, int64_t dflt, int64_t *v, struct 
 static int
 src_open(struct mb_store *st, int64_t gen, bool create, struct mb_error *err)
 {
-	char head[SRC_HEADER] = SRC_MAGIC, got[SRC_HEADER];
-	uint32_t v = SRC_VERSION, probe = 1;
+	char head[SRC_HEADER], got[SRC_HEADER];
+	uint32_t probe = 1;
 	struct stat sb;
 	char *p;
 	int fd, e;
@@ -157,7 +176,7 @@ src_open(struct mb_store *st, int64_t gen, bool create, struct mb_error *err)
 		close(fd);
 		return src_errno(st, err, e, "cannot read the cache's sources");
 	}
-	memcpy(head + 8, &v, 4);
+	src_file_header(head);
 	if (sb.st_size == 0) {
 		/* a new file: the header goes in before any record (two openers write the same) */
 		if (pwrite(fd, head, SRC_HEADER, 0) != SRC_HEADER) {
@@ -452,8 +471,7 @@ struct src_move {
 int
 store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct mb_error *err)
 {
-	char head[SRC_HEADER] = SRC_MAGIC;
-	uint32_t v = SRC_VERSION;
+	char head[SRC_HEADER];
 	struct src_move *mv = NULL;
 	size_t n = 0, cap = 0, i;
 	int64_t gen, end, holes, live = 0, pos, newend = SRC_HEADER;
@@ -504,11 +522,11 @@ store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct
 		goto fail;
 	newpath = src_path(st, gen + 1);
 	oldpath = src_path(st, gen);
-	memcpy(head + 8, &v, 4);
+	src_file_header(head);
 	fd = open(newpath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || pwrite(fd, head, SRC_HEADER, 0) != SRC_HEADER) {
-		src_errno(st, err, fd < 0 || errno != 0 ? errno : ENOSPC,
-		          "cannot write the cache's compacted sources");
+		src_errno_gen(st, gen + 1, err, fd < 0 || errno != 0 ? errno : ENOSPC,
+		              "cannot write the cache's compacted sources");
 		goto fail;
 	}
 	s = store_stmt(st, "UPDATE message_raw SET source_off = ? WHERE message_id = ?", err);
@@ -531,7 +549,7 @@ store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct
 	}
 	/* the new file on disk before any commit points into it */
 	if (fdatasync(fd) < 0) {
-		src_errno(st, err, errno, "cannot sync the cache's compacted sources");
+		src_errno_gen(st, gen + 1, err, errno, "cannot sync the cache's compacted sources");
 		goto fail;
 	}
 	s = store_stmt(st,
