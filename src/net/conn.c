@@ -486,18 +486,17 @@ dotted_lines(const char *p, const char *end, struct mb_buf *out, size_t max, boo
 		if (q == p)
 			break; /* a line that does not end yet */
 		if ((size_t)(q - from) > max - out->len)
-			return mb_error_set(
-			        err, MB_ERR_PROTO,
-			        "server sent more than %zu bytes in one response: refused", max);
+			goto too_big;
 		mb_buf_add(out, from, (size_t)(q - from));
 		p = q;
 	}
 	/* a line that does not end yet must still fit */
 	if ((size_t)(end - p) > max - out->len + 3)
-		return mb_error_set(err, MB_ERR_PROTO,
-		                    "server sent more than %zu bytes in one response: refused",
-		                    max);
+		goto too_big;
 	return p - start;
+too_big:
+	return mb_error_set(err, MB_ERR_PROTO,
+	                    "server sent more than %zu bytes in one response: refused", max);
 bare_lf:
 	return mb_error_set(err, MB_ERR_PROTO,
 	                    "server ended a line with a bare LF; POP3 requires CRLF");
