@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "mailbench/buf.h"
-
 #include "mailbench/error.h"
 #include "mailbench/store.h"
 
@@ -133,7 +132,6 @@ int store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off
 #define STORE_SOURCES_COMPACT_MIN ((int64_t)64 << 20)
 int store_sources_compact(struct mb_store *st, int64_t min_holes, bool *done, struct mb_error *err);
 int store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_error *err);
-int store_sources_discard(const void *chunk, size_t n, void *arg);
 
 /* Bind helpers: NULL text binds "" (strings are borrowed until the step). */
 void store_bind_text(sqlite3_stmt *s, int i, const char *text);

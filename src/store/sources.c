@@ -403,6 +403,16 @@ store_sources_read(struct mb_store *st, int64_t id, int64_t gen, int64_t off, in
 	return rc;
 }
 
+/* A reader that keeps nothing: the check only wants the checksum verified. */
+static int
+discard(const void *chunk, size_t n, void *arg)
+{
+	(void)chunk;
+	(void)n;
+	(void)arg;
+	return 0;
+}
+
 /* Check every record the cache points to; problems go to out, counted in *n. */
 int
 store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_error *err)
@@ -421,7 +431,7 @@ store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_e
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (store_sources_read(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 3),
 		                       sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-		                       store_sources_discard, NULL, &e) < 0) {
+		                       discard, NULL, &e) < 0) {
 			if ((*n)++ < 3)
 				mb_buf_addf(out, "%s%s", out->len > 0 ? "; " : "", e.msg);
 		}
@@ -429,15 +439,6 @@ store_sources_check(struct mb_store *st, struct mb_buf *out, int *n, struct mb_e
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, err, rc, "cannot list the sources");
-	return 0;
-}
-
-int
-store_sources_discard(const void *chunk, size_t n, void *arg)
-{
-	(void)chunk;
-	(void)n;
-	(void)arg;
 	return 0;
 }
 
