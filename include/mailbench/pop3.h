@@ -77,11 +77,11 @@ int mb_pop3_list(struct mb_pop3 *p, struct mb_pop3_msg **msgs, size_t *n, struct
 
 /*
  * Called with each message retrieved: its number, and its bytes as stored
- * (dot-unstuffed, CRLF line ends). Return 0 to go on, -1 (with err set) to
+ * (dot-unstuffed, CRLF line ends) in data, which the callback may take
+ * (mb_buf_detach) rather than copy. Return 0 to go on, -1 (with err set) to
  * stop the session.
  */
-typedef int (*mb_pop3_msg_fn)(uint32_t num, const char *data, size_t len, void *ctx,
-                              struct mb_error *err);
+typedef int (*mb_pop3_msg_fn)(uint32_t num, struct mb_buf *data, void *ctx, struct mb_error *err);
 
 /* RETR each message in nums, pipelined when the server allows it. */
 int mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn fn, void *ctx,

@@ -87,7 +87,7 @@ mb_sync_msg_free(struct sync_msg *m)
 int
 mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char *uidl,
                unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
-               const char *raw, size_t len, struct mb_error *err)
+               const char *raw, size_t len, char *own, struct mb_error *err)
 {
 	struct sync_msg *m = xcalloc(1, sizeof *m);
 	struct mb_msg_in *in = &m->in;
@@ -104,7 +104,8 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 	m->len = len;
 	if (r->pipe != NULL) {
 		/* the message outlives the caller's buffer */
-		m->raw = xmemdup0(raw, len);
+		m->raw = own != NULL ? own : xmemdup0(raw, len);
+		own = NULL;
 		raw = m->raw;
 		if (uidl != NULL)
 			uidl = m->uidl = xstrdup(uidl);
@@ -139,6 +140,7 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 		return mb_sync_pipe_put(r, m, err);
 	rc = mb_sync_store(r, m, err);
 	mb_sync_msg_free(m);
+	free(own);
 	return rc;
 }
 

@@ -42,7 +42,7 @@ on_new(const struct mb_imap_msg *m, void *ctx, struct mb_error *err)
 	if (m->modseq > ir->max_modseq)
 		ir->max_modseq = m->modseq;
 	if (mb_sync_ingest(ir->r, ir->mailbox_id, m->uid, NULL, m->flags, m->modseq,
-	                   m->internaldate, m->size, m->body, m->body_len, err) < 0)
+	                   m->internaldate, m->size, m->body, m->body_len, NULL, err) < 0)
 		return -1;
 	mb_test_crash_point("imap-mid-batch");
 	return 0;

@@ -32,6 +32,10 @@ struct sync_pipe {
 	pthread_cond_t cv; /* the queue changed, or the pipe's state */
 	struct sync_msg *head, *tail;
 	size_t bytes; /* sources queued */
+	/* a thread waits on cv: the store thread for a message, the protocol thread for room
+	   (woken once the queue is half empty: a wake-up per message costs more than the rest
+	   of the hand-over) */
+	bool store_waits, proto_waits;
 	bool closing; /* nothing more comes: store what is queued, then stop */
 	bool cancel;  /* stop now, store nothing more */
 	bool failed;  /* the store thread stopped on an error: err says why */
@@ -45,15 +49,19 @@ pop(struct sync_pipe *p)
 	struct sync_msg *m;
 
 	pthread_mutex_lock(&p->mu);
-	while (p->head == NULL && !p->closing && !p->cancel)
+	while (p->head == NULL && !p->closing && !p->cancel) {
+		p->store_waits = true;
 		pthread_cond_wait(&p->cv, &p->mu);
+		p->store_waits = false;
+	}
 	m = p->cancel ? NULL : p->head;
 	if (m != NULL) {
 		p->head = m->next;
 		if (p->head == NULL)
 			p->tail = NULL;
 		p->bytes -= m->len;
-		pthread_cond_broadcast(&p->cv);
+		if (p->proto_waits && p->bytes <= PIPE_MAX_BYTES / 2)
+			pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return m;
@@ -112,8 +120,11 @@ mb_sync_pipe_put(struct sync_run *r, struct sync_msg *m, struct mb_error *err)
 	struct sync_pipe *p = r->pipe;
 
 	pthread_mutex_lock(&p->mu);
-	while (!p->failed && p->bytes > 0 && p->bytes + m->len > PIPE_MAX_BYTES)
+	while (!p->failed && p->bytes > 0 && p->bytes + m->len > PIPE_MAX_BYTES) {
+		p->proto_waits = true;
 		pthread_cond_wait(&p->cv, &p->mu);
+		p->proto_waits = false;
+	}
 	if (p->failed) {
 		if (err)
 			*err = p->err;
@@ -128,7 +139,8 @@ mb_sync_pipe_put(struct sync_run *r, struct sync_msg *m, struct mb_error *err)
 		p->head = m;
 	p->tail = m;
 	p->bytes += m->len;
-	pthread_cond_broadcast(&p->cv);
+	if (p->store_waits)
+		pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	return 0;
 }

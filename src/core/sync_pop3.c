@@ -107,10 +107,12 @@ make_keys(struct pop3_run *pr, struct mb_error *err)
 }
 
 static int
-on_message(uint32_t num, const char *data, size_t len, void *ctx, struct mb_error *err)
+on_message(uint32_t num, struct mb_buf *data, void *ctx, struct mb_error *err)
 {
 	struct pop3_run *pr = ctx;
 	int i = find_msg(pr, num);
+	size_t len = data->len;
+	char *raw;
 
 	if (i < 0)
 		return mb_error_set(err, MB_ERR_INTERNAL, "RETR %u answered for no listed message",
@@ -120,8 +122,9 @@ on_message(uint32_t num, const char *data, size_t len, void *ctx, struct mb_erro
 		             "message %u is %zu bytes, though LIST said %llu: the server's sizes "
 		             "are not to be trusted",
 		             num, len, (unsigned long long)pr->msgs[i].size);
-	if (mb_sync_ingest(pr->r, pr->mailbox_id, 0, pr->keys[i], 0, 0, 0, pr->msgs[i].size, data,
-	                   len, err) < 0)
+	raw = mb_buf_detach(data, NULL); /* the store thread's now: no copy */
+	if (mb_sync_ingest(pr->r, pr->mailbox_id, 0, pr->keys[i], 0, 0, 0, pr->msgs[i].size, raw,
+	                   len, raw, err) < 0)
 		return -1;
 	mb_test_crash_point("pop3-after-retr");
 	return 0;

@@ -41,11 +41,12 @@ struct sync_msg {
 };
 
 /* Store one retrieved message in the open batch (opened on demand); while a pipe runs, parse
-   it and queue a copy for the store thread, which stores it (the error may then be the store
-   thread's, about an earlier message). */
+   it and queue it for the store thread, which stores it (the error may then be the store
+   thread's, about an earlier message). own is NULL, or raw itself when the caller hands its
+   allocation over (then freed whatever happens, and never copied). */
 int mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char *uidl,
                    unsigned flags, uint64_t modseq, int64_t internaldate, uint64_t size,
-                   const char *raw, size_t len, struct mb_error *err);
+                   const char *raw, size_t len, char *own, struct mb_error *err);
 /* Store a parsed message (mb_sync_ingest's second half, on the store thread while a pipe
    runs); free one. */
 int mb_sync_store(struct sync_run *r, struct sync_msg *m, struct mb_error *err);

@@ -870,6 +870,23 @@ server_data_line(struct mb_tap *tap)
 	ss->line_total = 0;
 }
 
+/* Message data not shown, from the start of a line that cannot be the final ".": whole
+   lines are only counted, with no copy and no call per line (a 300 MB fetch has five million
+   of them). Returns the bytes taken; a line that does not end here is left to the caller, as
+   is one that begins with a dot. */
+static size_t
+server_data_plain(struct tap_side *ss, const char *p, size_t len)
+{
+	const char *q = p, *end = p + len, *nl;
+
+	while (q < end && *q != '.' && (nl = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		ss->data_lines++;
+		q = nl + 1;
+	}
+	ss->data_bytes += (uint64_t)(q - p);
+	return (size_t)(q - p);
+}
+
 /* The server's literal bytes: counted, shown as "{N bytes}". */
 static size_t
 server_literal(struct mb_tap *tap, const char *p, size_t n)
@@ -922,6 +939,11 @@ mb_tap_server(struct mb_tap *tap, const void *data, size_t len, struct mb_error 
 	while (p < end) {
 		if (ss->mode == MODE_LITERAL) {
 			p += server_literal(tap, p, (size_t)(end - p));
+			continue;
+		}
+		if (ss->mode == MODE_DATA && !tap->show_data && ss->line_total == 0 &&
+		    (n = server_data_plain(ss, p, (size_t)(end - p))) > 0) {
+			p += n;
 			continue;
 		}
 		nl = memchr(p, '\n', (size_t)(end - p));

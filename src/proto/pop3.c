@@ -554,6 +554,25 @@ fail:
 	return -1;
 }
 
+/* The room to make for a message whose status line says "N octets" (RFC 1939's example,
+   and Dovecot's): one allocation rather than a doubling series, which the store would then
+   copy. The server's number is only a hint, and never past RETR_PREALLOC_MAX. */
+#define RETR_PREALLOC_MAX ((size_t)4 << 20)
+
+static size_t
+octets_hint(const char *text)
+{
+	unsigned long long n;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return 0;
+	n = strtoull(text, &end, 10);
+	if (strncmp(end, " octets", 7) != 0)
+		return 0;
+	return n < RETR_PREALLOC_MAX ? (size_t)n : RETR_PREALLOC_MAX;
+}
+
 int
 mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn fn, void *ctx,
              struct mb_error *err)
@@ -584,10 +603,11 @@ mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn f
 			continue;
 		}
 		mb_buf_reset(&data);
+		mb_buf_grow(&data, octets_hint(p->line.data));
 		mb_conn_set_deadline(p->conn, p->timeout + 60);
 		if (mb_conn_read_dotted(p->conn, &data, MB_POP3_MESSAGE_MAX, err) < 0)
 			goto out;
-		if (fn(nums[done], data.data, data.len, ctx, err) < 0)
+		if (fn(nums[done], &data, ctx, err) < 0)
 			goto out;
 		done++;
 	}

@@ -222,6 +222,61 @@ test_smtp_limits(void)
 	mb_buf_release(&c.all);
 }
 
+/* The transcript of one POP3 session whose server bytes arrive in the given chunks
+   (0: all at once), from a fresh tap. */
+static char *
+pop3_split(const char *server, size_t chunk, size_t first)
+{
+	struct collect c;
+	struct mb_tap *t = new_tap(MB_PROTO_POP3, &c, mb_pop3_annotate);
+	struct mb_error err = MB_ERROR_INIT;
+	size_t len = strlen(server), off = 0, n;
+
+	feed_s(t, "+OK ready\r\n");
+	feed_c(t, "RETR 1\r\nRETR 2\r\nRETR 3\r\nNOOP\r\n");
+	while (off < len) {
+		n = chunk == 0 ? len - off : off == 0 && first > 0 ? first : chunk;
+		if (n > len - off)
+			n = len - off;
+		if (mb_tap_server(t, server + off, n, &err) < 0)
+			break;
+		off += n;
+	}
+	mb_tap_free(t);
+	return mb_buf_detach(&c.all, NULL);
+}
+
+/* Message data is counted line by line without being copied: lines that begin with a dot
+   (stuffed, or the end), lines that end in another read and bare LFs must be counted the
+   same however the bytes are cut. */
+static void
+test_pop3_data_split(void)
+{
+	const char *server = "+OK 50 octets\r\nSubject: x\r\n\r\nhello\r\n..dot\r\n.\r\r\n"
+	                     ". \r\nbare\nlf\r\n.x\r\n\r\n.\r\n"
+	                     "+OK 3 octets\r\n.\r\n"
+	                     "+OK 9 octets\r\n..\r\nlast\r\n.\r\n+OK noop\r\n";
+	char *whole = pop3_split(server, 0, 0), *cut;
+	size_t i, bad = 0, len = strlen(server);
+
+	like(whole, "S: {51 bytes}\nS: .\nS: +OK 3 octets\nS: {0 bytes}\nS: .\n",
+	     "the first message's bytes are all counted, an empty one is 0");
+	like(whole, "S: {10 bytes}\nS: .\nS: +OK noop\n", "the session goes on after them");
+	unlike(whole, "hello", "the data is not shown");
+	for (i = 1; i < len; i++) {
+		cut = pop3_split(server, len, i); /* two reads, cut at i */
+		if (strcmp(cut, whole) != 0 && bad++ == 0)
+			diag("cut at %zu:\n%s", i, cut);
+		free(cut);
+		cut = pop3_split(server, i, 0); /* reads of i bytes */
+		if (strcmp(cut, whole) != 0 && bad++ == 0)
+			diag("reads of %zu:\n%s", i, cut);
+		free(cut);
+	}
+	is_int((long long)bad, 0, "the same transcript for every cut of the %zu bytes", len);
+	free(whole);
+}
+
 static void
 test_pop3(void)
 {
@@ -460,6 +515,7 @@ main(void)
 	test_smtp_data();
 	test_smtp_limits();
 	test_pop3();
+	test_pop3_data_split();
 	test_imap();
 	test_private_flag();
 	test_reply();
