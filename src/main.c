@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <locale.h>
+#if defined(HAVE_MALLOC_H) && defined(HAVE_MALLOPT)
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +103,23 @@ strip_globals(struct mb_cli *cli, int *argc, char **argv)
 	return 0;
 }
 
+/*
+ * A sync allocates and frees message buffers of up to a few MiB, on two
+ * threads. By default glibc gives each of those its own fresh mapping
+ * (faulted in page by page, zeroed, unmapped at free), or trims the heap
+ * under it: about 0.2 s of a 10 000-message POP3 fetch. Served from the
+ * heap, with up to 16 MiB of free top kept, the same pages are reused; the
+ * memory stays bounded, since the pipe queues at most 8 MiB of sources.
+ */
+static void
+tune_malloc(void)
+{
+#if defined(HAVE_MALLOC_H) && defined(HAVE_MALLOPT)
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -111,6 +131,7 @@ main(int argc, char **argv)
 	 * not kill the process (and lose a draft) */
 	signal(SIGPIPE, SIG_IGN);
 	setlocale(LC_ALL, "");
+	tune_malloc();
 	mb_store_process_init();
 
 	if (strip_globals(&cli, &argc, argv) < 0)

@@ -210,6 +210,9 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 		o->on_conn(o->ctx, mb_pop3_conn(pr.p));
 	r->stats->mailboxes = 1;
 
+	/* the listings' lines (two per message) are stored once messages flow, by the store
+	   thread, or at the end: not while the server waits for the first RETR */
+	mb_tstore_defer(&r->ts, true);
 	if (mb_pop3_open(pr.p, err) < 0 || mb_pop3_list(pr.p, &pr.msgs, &pr.n, err) < 0 ||
 	    make_keys(&pr, err) < 0)
 		goto out;
@@ -227,7 +230,9 @@ mb_sync_pop3(struct sync_run *r, struct mb_error *err)
 	             "%zu message(s) on the server, %zu new, %zu already in the cache", pr.n, nnew,
 	             pr.n - nnew);
 	mb_sync_progress(r);
-	if (nnew > 0) {
+	if (nnew == 0)
+		mb_tstore_defer(&r->ts, false);
+	else {
 		/* messages are received and parsed here, and stored on a thread of their own */
 		if (mb_sync_pipe_start(r, err) < 0)
 			goto out;
