@@ -413,6 +413,19 @@ ui_need_password(struct ui *ui, const struct mb_account *acct, const char *what,
 	free(label);
 }
 
+bool
+ui_password_at_hand(const struct ui *ui, const struct mb_account *acct)
+{
+	size_t i;
+
+	if (acct->user == NULL || acct->password != NULL || acct->password_command != NULL)
+		return true;
+	for (i = 0; i < ui->npw; i++)
+		if (strcmp(ui->pw_names[i], acct->name) == 0)
+			return true;
+	return false;
+}
+
 int
 ui_work_password(const struct mb_account *acct, const char *given, char **pw, struct mb_error *err)
 {

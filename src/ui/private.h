@@ -406,6 +406,8 @@ void ui_work_done(struct ui_work *w, int exit, const struct mb_error *err, int64
  */
 void ui_need_password(struct ui *ui, const struct mb_account *acct, const char *what,
                       ui_prompt_fn cb, void *ctx);
+/* Whether ui_need_password would go on without a prompt. */
+bool ui_password_at_hand(const struct ui *ui, const struct mb_account *acct);
 /* In the job: the password to use (given unless "", else the account's own); *pw NULL: no user. */
 int ui_work_password(const struct mb_account *acct, const char *given, char **pw,
                      struct mb_error *err);
@@ -414,8 +416,10 @@ int ui_work_password(const struct mb_account *acct, const char *given, char **pw
 
 /* F: fetch new mail for acct (asks for the password first when needed). */
 void ui_sync_fetch(struct ui *ui, const struct mb_account *acct);
-/* N: set a cached message's flags, on the server first. */
-void ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsigned flags);
+/* N, and opening an unread message: set a cached message's flags, on the server first;
+   quiet: without opening the transcript pane. */
+void ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsigned flags,
+                   bool quiet);
 /*
  * Watch acct's INBOX over IMAP IDLE in a background job, so new mail shows
  * up live; replaces the one of another account. Nothing happens with

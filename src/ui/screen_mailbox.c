@@ -63,7 +63,7 @@ static const struct ui_keydoc mbox_keys[] = {
         {"j k ↓ ↑", "move"},
         {"PgUp PgDn", "page up / down"},
         {"g G Home End", "first / last message"},
-        {"Enter", "open the message (sidebar: show that mailbox)"},
+        {"Enter", "open the message, marked read (sidebar: show that mailbox)"},
         {"Tab", "sidebar, list, transcript pane"},
         {"F", "fetch new mail (IMAP or POP3) for this account"},
         {"N", "mark read / unread (synced to the IMAP server)"},
@@ -822,14 +822,34 @@ mbox_title(struct ui_screen *s, struct ui *ui, struct mb_buf *out)
 
 /* ---- keys ------------------------------------------------------------------------------- */
 
+/* Open the message under the cursor. Read here is read on the server: an unread message
+   is marked \Seen there first, then in the cache (the job N starts, without the transcript
+   pane over the message), when that needs no password prompt; a message of an account
+   without a server is marked in the cache. */
 static int
 open_current(struct ui *ui, struct mbox *m)
 {
 	const struct mb_msg *msg = current(m);
+	const struct mb_account *acct = m->acct != NULL ? m->acct : ui->acct;
+	struct mb_error err = MB_ERROR_INIT;
+	int64_t id;
+	unsigned flags;
 
 	if (msg == NULL)
 		return UI_DONE;
-	ui_message_open(ui, msg->id);
+	id = msg->id;
+	flags = msg->flags;
+	if (ui_message_open(ui, id) < 0 || (flags & MB_FLAG_SEEN) || acct == NULL)
+		return UI_DONE;
+	if (acct->imap.host == NULL && acct->pop3.host == NULL) {
+		if (mb_store_msg_set_flags_id(ui->st, id, flags | MB_FLAG_SEEN, &err) < 0)
+			ui_error_from(ui, "cannot mark the message read", &err);
+		sb_load(ui, m); /* the unread counts */
+		reload(ui, m);
+	} else if (ui_password_at_hand(ui, acct))
+		ui_sync_flags(ui, acct, id, flags | MB_FLAG_SEEN, true);
+	else
+		ui_msg(ui, "not marked read on the server: N does it (it asks for the password)");
 	return UI_DONE;
 }
 
@@ -891,7 +911,7 @@ mbox_key(struct ui_screen *s, struct ui *ui, int key)
 		msg = current(m);
 		if (msg != NULL)
 			ui_sync_flags(ui, m->acct != NULL ? m->acct : ui->acct, msg->id,
-			              msg->flags ^ MB_FLAG_SEEN);
+			              msg->flags ^ MB_FLAG_SEEN, false);
 		return UI_DONE;
 	case 's':
 		m->sort = (enum mb_sort)((m->sort + 1) % 4);

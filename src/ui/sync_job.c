@@ -34,6 +34,7 @@ struct sync_arg {
 	bool show_data;
 	int64_t msg_id; /* flags: the message */
 	unsigned flags;
+	bool quiet; /* the transcript pane is not opened for it */
 };
 
 static void
@@ -156,6 +157,7 @@ start_with_password(struct ui *ui, void *ctx, const char *pw)
 	if (pw[0] != '\0')
 		a->password = xstrdup(pw);
 	o.what = a->kind == SYNC_FETCH ? "fetch" : "read/unread";
+	o.quiet = a->quiet;
 	if (a->kind == SYNC_FETCH) {
 		o.done = fetch_done;
 		o.ctx = (void *)a->acct; /* an account outlives every job */
@@ -182,7 +184,8 @@ ui_sync_fetch(struct ui *ui, const struct mb_account *acct)
 }
 
 void
-ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsigned flags)
+ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsigned flags,
+              bool quiet)
 {
 	struct sync_arg *a;
 
@@ -191,6 +194,7 @@ ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsi
 	a = arg_new(ui, SYNC_FLAGS, acct);
 	a->msg_id = msg_id;
 	a->flags = flags;
+	a->quiet = quiet;
 	ui_need_password(ui, acct, "flags", start_with_password, a);
 }
 

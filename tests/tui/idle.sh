@@ -83,6 +83,14 @@ tui_wait '1 messages match' 5
 tui_keys Enter
 tui_wait "Live, not fetched: $token" 5
 tap_ok $? "Enter opens it"
+# read here is read on the server
+flags=""
+for _ in $(seq 50); do
+	flags=$($DOVEADM -f flow fetch -u carol flags mailbox INBOX header Subject "idle $token" 2>&1)
+	case "$flags" in *'\Seen'*) break ;; esac
+	sleep 0.2
+done
+tap_like "$flags" '\\Seen' "opening it marks it \\Seen on the server"
 tui_keys T
 tui_wait 'Transcript \(stored #[0-9]+' 5
 tap_ok $? "T opens the stored transcript of the session that fetched it"
@@ -92,7 +100,12 @@ tui_snap message-session
 tap_like "$TUI_LAST" 'Transcript \(stored #[0-9]+ .* imap watch localhost:[0-9]+ unfinished' \
 	"... the IMAP session still open (IDLE), not the first fetch"
 tap_like "$TUI_LAST" 'S: \* [0-9]+ FETCH \(UID [0-9]+ ' "... where the server handed the message over"
-tui_keys Escape q Escape
+tui_keys Escape q
+tui_wait_gone "N +[0-9:]+ +Bob +idle ${token:0:16}" 10
+tap_ok $? "back in the list, it is no longer marked new"
+tui_snap read
+tap_like "$TUI_LAST" "[0-9:]+ +Bob +idle ${token:0:16}" "(still listed)"
+tui_keys Escape
 tui_wait 'Accounts'
 
 tui_keys Escape
