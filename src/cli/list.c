@@ -314,11 +314,15 @@ print_json(const struct mb_msg_list *l, const struct names *nm, struct mb_buf *b
 	mb_buf_addstr(b, "[");
 	for (i = 0; i < l->n; i++) {
 		const struct mb_msg *m = &l->v[i];
+		const char *wire = mailbox_name(nm, m->mailbox_id);
+		char *shown = mb_mutf7_decode(wire); /* UTF-8; the wire's modified UTF-7 too */
 		bool first = true;
 
 		mb_buf_addf(b, "%s\n{\"id\":%lld", i ? "," : "", (long long)m->id);
 		json_field(b, "account", account_name(nm, m->account_id));
-		json_field(b, "mailbox", mailbox_name(nm, m->mailbox_id));
+		json_field(b, "mailbox", shown);
+		json_field(b, "mailbox_wire", wire);
+		free(shown);
 		json_field(b, "from", m->from);
 		json_field(b, "to", m->to);
 		json_field(b, "subject", m->subject);
@@ -357,11 +361,13 @@ print_tsv(const struct mb_msg_list *l, const struct names *nm, struct mb_buf *b)
 
 	for (i = 0; i < l->n; i++) {
 		const struct mb_msg *m = &l->v[i];
+		char *shown = mb_mutf7_decode(mailbox_name(nm, m->mailbox_id));
 		bool first = true;
 
 		mb_buf_addf(b, "%lld\t", (long long)m->id);
 		tsv_field(b, account_name(nm, m->account_id), false);
-		tsv_field(b, mailbox_name(nm, m->mailbox_id), false);
+		tsv_field(b, shown, false);
+		free(shown);
 		tsv_field(b, m->from, false);
 		tsv_field(b, m->to, false);
 		tsv_field(b, m->subject, false);

@@ -46,6 +46,10 @@ mbl() { COLUMNS=200 "$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" list --acc
 tap_like "$(mbl --mailbox 'Entwürfe')" "filed $filed" "list --mailbox takes the decoded name"
 tap_like "$(mbl --mailbox 'Entw&APw-rfe')" "filed $filed" "... and the name as on the wire"
 tap_like "$(mbl)" "Entwürfe +.*filed $filed" "the table shows the mailbox decoded"
+tap_like "$(mbl --format tsv)" "	Entwürfe	.*filed $filed" "... and so does tsv"
+json=$(mbl --mailbox 'Entwürfe' --format json)
+tap_like "$json" '"mailbox":"Entwürfe","mailbox_wire":"Entw&APw-rfe"' \
+	"json: the mailbox decoded, and as the server spells it"
 
 # --- IDLE from the start ---
 tui_start 80 24 --config "$cfg" --account watch
