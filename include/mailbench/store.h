@@ -262,6 +262,10 @@ struct mb_msg_in {
 	bool has_attachments;
 	const void *raw; /* the byte-exact source, NULs and 8-bit included */
 	size_t raw_len;
+	/* raw's checksum from mb_store_source_sum(), when raw_summed: taken where the bytes are
+	   still in the CPU's cache (the thread that received them), not where they are stored */
+	bool raw_summed;
+	uint64_t raw_sum;
 	int64_t session_id;    /* the session that fetched it, 0: none */
 	const char *body_text; /* decoded text for the full-text index, NULL: none */
 	/* trace headers */
@@ -304,6 +308,8 @@ struct mb_msg_trace {
  */
 int mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id,
                      struct mb_error *err);
+/* The checksum a source is stored with (see mb_msg_in.raw_sum). */
+uint64_t mb_store_source_sum(const void *raw, size_t len);
 /* The id of (mailbox, uid) / (mailbox, uidl), or 0 in *id when absent (not an error). */
 int mb_store_msg_find_uid(struct mb_store *st, int64_t mailbox_id, uint32_t uid, int64_t *id,
                           struct mb_error *err);

@@ -223,8 +223,9 @@ insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struc
 	               "INSERT INTO message_raw(message_id, raw, source_off, source_len) "
 	               "VALUES (?, x'', ?, ?)",
 	               err);
-	if (s == NULL || store_sources_add(st, id, m->raw != NULL ? m->raw : "",
-	                                   m->raw != NULL ? m->raw_len : 0, &off, err) < 0)
+	if (s == NULL ||
+	    store_sources_add(st, id, m->raw != NULL ? m->raw : "", m->raw != NULL ? m->raw_len : 0,
+	                      m->raw != NULL && m->raw_summed ? &m->raw_sum : NULL, &off, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, off);

@@ -119,8 +119,8 @@ int store_fts_flush(struct mb_store *st, struct mb_error *err);
  */
 int store_sources_open(struct mb_store *st, struct mb_error *err);
 void store_sources_close(struct mb_store *st);
-int store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, int64_t *off,
-                      struct mb_error *err);
+int store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len,
+                      const uint64_t *sum, int64_t *off, struct mb_error *err);
 int store_sources_precommit(struct mb_store *st, struct mb_error *err);
 void store_sources_txn_end(struct mb_store *st);
 int store_sources_sync(struct mb_store *st, struct mb_error *err);

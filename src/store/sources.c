@@ -247,9 +247,15 @@ src_start(struct mb_store *st, struct mb_error *err)
 	return 0;
 }
 
+uint64_t
+mb_store_source_sum(const void *raw, size_t len)
+{
+	return src_sum(SRC_SUM_SEED, raw, len, true);
+}
+
 int
-store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, int64_t *off,
-                  struct mb_error *err)
+store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, const uint64_t *sum,
+                  int64_t *off, struct mb_error *err)
 {
 	struct src_rec h;
 	struct iovec iov[2];
@@ -264,7 +270,7 @@ store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len, 
 	h.magic = SRC_REC_MAGIC;
 	h.id = (uint64_t)id;
 	h.len = (uint64_t)len;
-	h.sum = src_sum(SRC_SUM_SEED, raw, len, true);
+	h.sum = sum != NULL ? *sum : mb_store_source_sum(raw, len);
 	while (done < total) {
 		/* the header, then the bytes, from where the last write stopped */
 		if (done < SRC_REC_HEADER) {

@@ -1512,6 +1512,41 @@ test_sources(void)
 	mb_store_close(st);
 }
 
+/* A checksum taken by the caller (mb_msg_in.raw_sum, as the receiving thread does) is the
+   one stored: the right one reads back, a wrong one is caught at the first read. */
+static void
+test_sources_presum(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	struct mb_store *st = open_or_die(tpath("presum.db"));
+	struct mb_buf b = MB_BUF_INIT;
+	struct mb_msg_in m;
+	int64_t acct, inbox, id1, id2;
+	const char *src = "Subject: summed\r\n\r\nby the caller\r\n";
+
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	fill_msg(&m, inbox, 1, NULL, "Ann <ann@example.org>", "summed", "summed");
+	m.raw = src;
+	m.raw_len = strlen(src);
+	m.raw_summed = true;
+	m.raw_sum = mb_store_source_sum(src, m.raw_len);
+	ok(mb_store_msg_add(st, &m, &id1, &err) == 0, "a message with its checksum given");
+	ok(mb_store_msg_raw(st, id1, &b, &err) == 0 && strcmp(b.data, src) == 0, "reads back: %s",
+	   err.msg);
+	fill_msg(&m, inbox, 2, NULL, "Ann <ann@example.org>", "wrong", "wrong");
+	m.raw = src;
+	m.raw_len = strlen(src);
+	m.raw_summed = true;
+	m.raw_sum = mb_store_source_sum(src, m.raw_len) ^ 1;
+	ok(mb_store_msg_add(st, &m, &id2, &err) == 0, "a message with a wrong checksum given");
+	ok(mb_store_msg_raw(st, id2, (mb_buf_reset(&b), &b), &err) < 0 && err.kind == MB_ERR_STORE,
+	   "is refused at the first read: %s", err.msg);
+	ok(mb_store_check(st, false, &err) < 0, "and by the full check");
+	mb_buf_release(&b);
+	mb_store_close(st);
+}
+
 /* Compaction: holes left by deleted messages are given back; a reader holding the old file
    reads on; the cut is atomic for every reader. */
 static void
@@ -1628,6 +1663,7 @@ main(void)
 	test_fts_batches();
 	test_bulk();
 	test_sources();
+	test_sources_presum();
 	test_sources_compact();
 	rm_rf(tmpdir);
 	return done_testing();
