@@ -232,17 +232,17 @@ test_migrations(void)
 	mb_store_close(st);
 
 	/* newer */
-	ok(side_exec(path, "PRAGMA user_version = 7") == 0, "pretend a newer mailbench wrote it");
+	ok(side_exec(path, "PRAGMA user_version = 99") == 0, "pretend a newer mailbench wrote it");
 	err = (struct mb_error)MB_ERROR_INIT;
 	ok(mb_store_open(&st, path, &err) < 0 && st == NULL, "a newer cache is refused");
 	is_int(err.kind, MB_ERR_STORE, "... as a store error");
 	{
 		char want[600];
 
-		snprintf(
-		        want, sizeof want,
-		        "cache '%s' was written by a newer mailbench (schema 7, this one knows %d)",
-		        path, MB_STORE_SCHEMA_VERSION);
+		snprintf(want, sizeof want,
+		         "cache '%s' was written by a newer mailbench (schema 99, this one knows "
+		         "%d)",
+		         path, MB_STORE_SCHEMA_VERSION);
 		is_str(err.msg, want, "... with the versions in the message");
 	}
 
@@ -1182,6 +1182,37 @@ test_sessions(void)
 	si.outbox_id = 9999;
 	ok(mb_store_session_begin(st, &si, &sid2, &err) < 0 && err.kind == MB_ERR_NOTFOUND,
 	   "a session for an absent outbox row: not found");
+
+	/* schema 7: a cache at 6 has its lines in a rowid table; they are copied over, whole */
+	mb_store_close(st);
+	ok(side_exec(
+	           tpath("sessions.db"),
+	           "CREATE TABLE t6(session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE "
+	           "CASCADE, seq INTEGER NOT NULL, direction TEXT NOT NULL, ts_us INTEGER NOT "
+	           "NULL, text BLOB NOT NULL, code INTEGER NOT NULL DEFAULT 0, meaning TEXT NOT "
+	           "NULL DEFAULT '', flags INTEGER NOT NULL DEFAULT 0, rtt_ms INTEGER NOT NULL "
+	           "DEFAULT -1, PRIMARY KEY (session_id, seq));"
+	           "INSERT INTO t6 SELECT * FROM transcript_lines; DROP TABLE transcript_lines;"
+	           "ALTER TABLE t6 RENAME TO transcript_lines; PRAGMA user_version = 6") == 0,
+	   "the lines put back as schema 6 kept them");
+	st = open_or_die(tpath("sessions.db"));
+	is_int(sql_int(st, "PRAGMA user_version"), MB_STORE_SCHEMA_VERSION, "migrated");
+	is_int(sql_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'transcript_lines' "
+	                   "AND sql LIKE '%WITHOUT ROWID'"),
+	       1, "the lines are in a table without rowid");
+	ok(mb_store_session_lines(st, sid, 0, 0, &tl, &err) == 0 && tl.n == 5 && tl.v[4].seq == 5 &&
+	           tl.v[2].len == sizeof bin - 1 &&
+	           memcmp(tl.v[2].text, bin, sizeof bin - 1) == 0 && tl.v[0].code == 220 &&
+	           strcmp(tl.v[0].meaning, "service ready") == 0,
+	   "every line is there, byte for byte, with its fields: %s", err.msg);
+	mb_tline_list_release(&tl);
+	ok(mb_store_session_add_lines(st, sid, more, 2, &err) == 0 &&
+	           mb_store_session_lines(st, sid, 5, 0, &tl, &err) == 0 && tl.n == 2 &&
+	           tl.v[0].seq == 6,
+	   "and lines go on being added after them: %s", err.msg);
+	mb_tline_list_release(&tl);
+	ok(mb_store_check(st, false, &err) == 0, "the cache is whole: %s", err.msg);
+
 	ok(mb_store_session_delete(st, sid, &err) == 0, "delete a session");
 	is_int(sql_int(st, "SELECT count(*) FROM transcript_lines"), 0, "its lines went with it");
 	ok(mb_store_outbox_delete(st, obox, &err) == 0, "an outbox row can go before its sessions");
