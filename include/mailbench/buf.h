@@ -39,6 +39,8 @@ void mb_buf_addch(struct mb_buf *b, int c);
 void mb_buf_addf(struct mb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mb_buf_vaddf(struct mb_buf *b, const char *fmt, va_list ap)
         __attribute__((format(printf, 2, 0)));
+/* Give back the memory beyond the contents (and their NUL). */
+void mb_buf_fit(struct mb_buf *b);
 /* Forget the contents, keep the memory. */
 void mb_buf_reset(struct mb_buf *b);
 /* Drop len bytes from the front. */

@@ -607,6 +607,10 @@ mb_pop3_retr(struct mb_pop3 *p, const uint32_t *nums, size_t n, mb_pop3_msg_fn f
 		mb_conn_set_deadline(p->conn, p->timeout + 60);
 		if (mb_conn_read_dotted(p->conn, &data, MB_POP3_MESSAGE_MAX, err) < 0)
 			goto out;
+		/* a count far above what came (a lie): what it sized is given back, so the
+		   messages queued for storing hold what they are, not what was claimed */
+		if (data.cap > 2 * data.len + 65536)
+			mb_buf_fit(&data);
 		if (fn(nums[done], &data, ctx, err) < 0)
 			goto out;
 		done++;

@@ -49,6 +49,15 @@ mb_buf_grow(struct mb_buf *b, size_t extra)
 }
 
 void
+mb_buf_fit(struct mb_buf *b)
+{
+	if (b->cap == 0 || b->cap == b->len + 1)
+		return;
+	b->data = xreallocarray(b->data, 1, b->len + 1);
+	b->cap = b->len + 1;
+}
+
+void
 mb_buf_add(struct mb_buf *b, const void *data, size_t len)
 {
 	if (len == 0)

@@ -30,6 +30,7 @@ EXTRA_DIST += \
 	tests/faultserver/scripts/pop3-duplicate-uidl.script \
 	tests/faultserver/scripts/pop3-list-lies.script \
 	tests/faultserver/scripts/pop3-no-uidl.script \
+	tests/faultserver/scripts/pop3-octets-lies.script \
 	tests/faultserver/scripts/pop3-reset-mid-retr.script \
 	tests/faultserver/scripts/pop3-stls-injection.script \
 	tests/faultserver/scripts/smtp-1mb-reply-line.script \

@@ -36,6 +36,21 @@ if fl_start "$FS_SCRIPTS/pop3-basic.script" --timeout 20; then
 fi
 case_end
 
+case_begin "RETR's status line claims 2^64 - 1 octets and more, and 283 bytes come"
+if fl_start "$FS_SCRIPTS/pop3-octets-lies.script" --timeout 20; then
+	mb_config
+	mb_fetch pop3
+	t_no_crash
+	t_rc 0
+	t_msgs 3
+	t_is "$(sql "SELECT group_concat(source_len) FROM message_raw")" "283,283,283" \
+		"each message is what came, 283 bytes"
+	t_rss 65536
+	t_integrity
+	fl_server_ok
+fi
+case_end
+
 case_begin "LIST says 100 bytes, RETR sends 1.9 MB"
 if fl_start "$FS_SCRIPTS/pop3-list-lies.script" --timeout 20; then
 	mb_config

@@ -45,6 +45,14 @@ test_buf(void)
 	p = mb_buf_detach(&b, NULL);
 	is_str(p, "", "detaching an empty buffer gives an empty string");
 	free(p);
+	mb_buf_fit(&b);
+	is_int(b.cap, 0, "fitting an empty buffer allocates nothing");
+	mb_buf_grow(&b, 1 << 20);
+	mb_buf_addstr(&b, "small");
+	mb_buf_fit(&b);
+	ok(b.cap == 6 && strcmp(b.data, "small") == 0, "fit gives back all but the contents");
+	mb_buf_addstr(&b, " and more");
+	is_str(b.data, "small and more", "and the buffer grows again from there");
 	mb_buf_release(&b);
 }
 
