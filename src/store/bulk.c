@@ -29,8 +29,11 @@ struct store_ckpt {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	sqlite3 *db;               /* the checkpointer's own connection */
+	struct mb_store *st;       /* the writer's (read on its thread only, in the hook) */
 	int pages;                 /* a checkpoint is asked for past this many pages of log */
 	int src_fd;                /* the sources file (a dup), synced before each checkpoint */
+	int64_t src_gen;           /* ... its generation, or the one next_fd is */
+	int next_fd;               /* a newer generation's file (a dup), taken at the next one */
 	unsigned long ask;         /* checkpoints asked for */
 	unsigned long began, done; /* the ask count when the last checkpoint began, finished */
 	bool stop;
@@ -49,6 +52,12 @@ ckpt_main(void *arg)
 		if (c->stop)
 			break;
 		gen = c->began = c->ask;
+		if (c->next_fd >= 0) {
+			if (c->src_fd >= 0)
+				close(c->src_fd);
+			c->src_fd = c->next_fd;
+			c->next_fd = -1;
+		}
 		pthread_mutex_unlock(&c->mu);
 		/* the sources before the log, so that the database never points past them on
 		   disk; a failure changes nothing: the log stays valid, a later checkpoint
@@ -76,6 +85,15 @@ ckpt_hook(void *arg, sqlite3 *db, const char *name, int pages)
 	if (pages < c->pages)
 		return SQLITE_OK;
 	pthread_mutex_lock(&c->mu);
+	/* another process compacted the sources during this sync: the commits now point into
+	   the new file, which is the one to sync before the log is copied */
+	if (c->st->src_fd >= 0 &&
+	    (c->st->src_gen != c->src_gen || (c->src_fd < 0 && c->next_fd < 0))) {
+		if (c->next_fd >= 0)
+			close(c->next_fd);
+		c->next_fd = dup(c->st->src_fd);
+		c->src_gen = c->st->src_gen;
+	}
 	gen = ++c->ask;
 	pthread_cond_broadcast(&c->cv);
 	if (pages >= 8 * c->pages)
@@ -91,6 +109,8 @@ ckpt_free(struct store_ckpt *c)
 	sqlite3_close_v2(c->db);
 	if (c->src_fd >= 0)
 		close(c->src_fd);
+	if (c->next_fd >= 0)
+		close(c->next_fd);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -108,8 +128,11 @@ ckpt_start(struct mb_store *st)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->pages = st->ckpt_pages > 0 ? st->ckpt_pages : STORE_CKPT_PAGES;
+	c->st = st;
+	c->next_fd = -1;
 	/* without the file (it cannot be made), the first message stored says why */
 	c->src_fd = store_sources_open(st, NULL) == 0 ? dup(st->src_fd) : -1;
+	c->src_gen = st->src_gen;
 	if (sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	            SQLITE_OK ||
 	    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
@@ -138,6 +161,19 @@ ckpt_stop(struct mb_store *st)
 	pthread_join(c->thread, NULL);
 	ckpt_free(c);
 	st->ckpt = NULL;
+}
+
+int64_t
+store_ckpt_sources_gen(struct mb_store *st)
+{
+	int64_t gen;
+
+	if (st->ckpt == NULL)
+		return -1;
+	pthread_mutex_lock(&st->ckpt->mu);
+	gen = st->ckpt->src_gen;
+	pthread_mutex_unlock(&st->ckpt->mu);
+	return gen;
 }
 
 void

@@ -1578,6 +1578,43 @@ test_sources_presum(void)
 	mb_store_close(st);
 }
 
+/* A sync's checkpointer syncs the file its commits point into: when another process compacts
+   the sources meanwhile, the next commit hands it the new generation's file. */
+static void
+test_sources_compact_midsync(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	const char *path = tpath("midsync.db");
+	struct mb_store *st = open_or_die(path), *other;
+	struct mb_msg_in m;
+	int64_t acct, inbox, ids[8];
+	bool done = false;
+	int i;
+
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	for (i = 0; i < 8; i++) {
+		fill_msg(&m, inbox, (uint32_t)i + 1, NULL, "Ann <ann@example.org>", "m", "m");
+		mb_store_msg_add(st, &m, &ids[i], &err);
+	}
+	st->ckpt_pages = 1; /* a checkpoint after every commit */
+	mb_store_bulk_begin(st);
+	is_int(store_ckpt_sources_gen(st), 0, "the sync's checkpointer syncs generation 0");
+	ok(mb_store_open(&other, path, &err) == 0, "another process: %s", err.msg);
+	for (i = 0; i < 6; i++) /* holes past the live bytes */
+		mb_store_msg_delete(other, ids[i], &err);
+	ok(store_sources_compact(other, 1, &done, &err) == 0 && done,
+	   "compacts the sources meanwhile: %s", err.msg);
+	mb_store_close(other);
+	fill_msg(&m, inbox, 100, NULL, "Ben <ben@example.org>", "after", "after");
+	ok(mb_store_msg_add(st, &m, &ids[0], &err) == 0, "the sync stores on: %s", err.msg);
+	is_int(store_ckpt_sources_gen(st), 1,
+	       "its checkpointer now syncs generation 1, where that commit points");
+	mb_store_bulk_end(st);
+	ok(mb_store_check(st, false, &err) == 0, "the cache is whole: %s", err.msg);
+	mb_store_close(st);
+}
+
 /* Compaction: holes left by deleted messages are given back; a reader holding the old file
    reads on; the cut is atomic for every reader. */
 static void
@@ -1695,6 +1732,7 @@ main(void)
 	test_bulk();
 	test_sources();
 	test_sources_presum();
+	test_sources_compact_midsync();
 	test_sources_compact();
 	rm_rf(tmpdir);
 	return done_testing();
