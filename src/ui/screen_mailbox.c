@@ -126,7 +126,9 @@ sb_add_mailbox(struct mbox *m, const struct mb_account *a, const struct mb_mailb
 	int depth = 0;
 	struct mb_buf b = MB_BUF_INIT;
 
-	name = mb->protocol == MB_STORE_IMAP ? mb_mutf7_decode(mb->name) : xstrdup(mb->name);
+	/* an account fetched over both has two INBOXes: the POP3 one says so */
+	name = mb->protocol == MB_STORE_IMAP ? mb_mutf7_decode(mb->name)
+	                                     : xasprintf("POP3 %s", mb->name);
 	leaf = name;
 	if (d != NULL && d[0] != '\0' && strcmp(mb->name, "INBOX") != 0)
 		for (p = strstr(name, d); p != NULL && p[strlen(d)] != '\0'; p = strstr(p, d)) {
@@ -585,8 +587,10 @@ draw_sidebar(struct ui *ui, struct ui_screen *s, WINDOW *w, int h, int sw)
 		count[0] = '\0';
 		if (it->unread > 0)
 			snprintf(count, sizeof count, "%lld", (long long)it->unread);
+		/* a cut label keeps a blank before its count */
 		ui_put_fit(ui, w, r + 1, it->kind == SB_ACCOUNT ? 1 : 3, it->label,
-		           sw - (it->kind == SB_ACCOUNT ? 2 : 4) - (int)strlen(count) - 1);
+		           sw - (it->kind == SB_ACCOUNT ? 2 : 4) - (int)strlen(count) -
+		                   (count[0] != '\0' ? 2 : 1));
 		ui_puts(ui, w, r + 1, sw - 2 - (int)strlen(count), count, (int)strlen(count));
 	}
 	ui_set(ui, w, UI_E_BORDER);

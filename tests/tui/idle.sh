@@ -19,6 +19,9 @@ from = Carol <carol@$LAB_DOMAIN>
 imap_host = localhost
 imap_port = $LAB_IMAP_PORT
 imap_security = starttls
+pop3_host = localhost
+pop3_port = $LAB_POP3_PORT
+pop3_security = starttls
 user = carol
 password_command = $1
 ca_file = $LAB_CA
@@ -45,6 +48,9 @@ tap_is "$?" 0 "a first fetch of carol's mailboxes (the account is now known to t
 mbl() { COLUMNS=200 "$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" list --account watch "$@" 2>&1; }
 tap_like "$(mbl --mailbox 'Entwürfe')" "filed $filed" "list --mailbox takes the decoded name"
 tap_like "$(mbl --mailbox 'Entw&APw-rfe')" "filed $filed" "... and the name as on the wire"
+out=$("$MAILBENCH" --cache "$TUI_CACHE" --config "$cfg" fetch --account watch --protocol pop3 2>&1)
+tap_is "$?" 0 "and one over POP3 (its INBOX is another mailbox of the account)"
+[ "$?" = 0 ] || tap_diag "$out"
 tap_like "$(mbl)" "Entwürfe +.*filed $filed" "the table shows the mailbox decoded"
 tap_like "$(mbl --format tsv)" "	Entwürfe	.*filed $filed" "... and so does tsv"
 json=$(mbl --mailbox 'Entwürfe' --format json)
@@ -57,6 +63,8 @@ tui_wait 'TLS verified . live' 20
 tap_ok $? "the status bar says the account is watched live, over verified TLS"
 tui_snap live
 tap_like "$TUI_LAST" '^ +Entwürfe +([0-9]+ )?│' "a mailbox name in modified UTF-7 is shown decoded"
+tap_like "$TUI_LAST" '^ +POP3 IN(BOX +|[A-Z]*… )([0-9]+ )?│' \
+	"the POP3 INBOX is told from the IMAP one (cut at 80 columns)"
 tap_unlike "$TUI_LAST" 'Entw&' "not as the wire's modified UTF-7"
 tap_like "$(printf '%s\n' "$TUI_LAST" | grep -E -A1 '^ +Archive +│')" '^ +2024 +│' \
 	"a child mailbox shows as its last level, indented under its parent"
