@@ -387,23 +387,33 @@ pw_typed(struct ui *ui, void *ctx, const char *text)
 	free(a);
 }
 
+const char *
+ui_typed_password(const struct ui *ui, const struct mb_account *acct)
+{
+	size_t i;
+
+	for (i = 0; i < ui->npw; i++)
+		if (strcmp(ui->pw_names[i], acct->name) == 0)
+			return ui->pw_values[i];
+	return NULL;
+}
+
 void
 ui_need_password(struct ui *ui, const struct mb_account *acct, const char *what, ui_prompt_fn cb,
                  void *ctx)
 {
+	const char *typed;
 	struct pw_ask *a;
 	char *label;
-	size_t i;
 
 	if (acct->user == NULL || acct->password != NULL || acct->password_command != NULL) {
 		cb(ui, ctx, "");
 		return;
 	}
-	for (i = 0; i < ui->npw; i++)
-		if (strcmp(ui->pw_names[i], acct->name) == 0) {
-			cb(ui, ctx, ui->pw_values[i]);
-			return;
-		}
+	if ((typed = ui_typed_password(ui, acct)) != NULL) {
+		cb(ui, ctx, typed);
+		return;
+	}
 	a = xcalloc(1, sizeof *a);
 	a->acct = acct;
 	a->cb = cb;
@@ -416,14 +426,8 @@ ui_need_password(struct ui *ui, const struct mb_account *acct, const char *what,
 bool
 ui_password_at_hand(const struct ui *ui, const struct mb_account *acct)
 {
-	size_t i;
-
-	if (acct->user == NULL || acct->password != NULL || acct->password_command != NULL)
-		return true;
-	for (i = 0; i < ui->npw; i++)
-		if (strcmp(ui->pw_names[i], acct->name) == 0)
-			return true;
-	return false;
+	return acct->user == NULL || acct->password != NULL || acct->password_command != NULL ||
+	       ui_typed_password(ui, acct) != NULL;
 }
 
 int

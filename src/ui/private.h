@@ -406,6 +406,8 @@ void ui_work_done(struct ui_work *w, int exit, const struct mb_error *err, int64
  */
 void ui_need_password(struct ui *ui, const struct mb_account *acct, const char *what,
                       ui_prompt_fn cb, void *ctx);
+/* The password typed for acct in this run, or NULL. */
+const char *ui_typed_password(const struct ui *ui, const struct mb_account *acct);
 /* Whether ui_need_password would go on without a prompt. */
 bool ui_password_at_hand(const struct ui *ui, const struct mb_account *acct);
 /* In the job: the password to use (given unless "", else the account's own); *pw NULL: no user. */

@@ -200,18 +200,6 @@ ui_sync_flags(struct ui *ui, const struct mb_account *acct, int64_t msg_id, unsi
 
 /* ---- IDLE ------------------------------------------------------------------------------- */
 
-/* The password typed for acct in this run, or NULL. */
-static const char *
-typed_password(struct ui *ui, const struct mb_account *acct)
-{
-	size_t i;
-
-	for (i = 0; i < ui->npw; i++)
-		if (strcmp(ui->pw_names[i], acct->name) == 0)
-			return ui->pw_values[i];
-	return NULL;
-}
-
 static void
 idle_done(struct ui *ui, void *ctx, const struct mb_event *ev)
 {
@@ -240,7 +228,7 @@ void
 ui_idle_start(struct ui *ui, const struct mb_account *acct)
 {
 	struct ui_jobopts o = {.what = "IDLE", .quiet = true, .background = true};
-	const char *typed = typed_password(ui, acct);
+	const char *typed = ui_typed_password(ui, acct);
 	struct sync_arg *a;
 
 	if (ui->cfg.no_idle || acct == NULL || acct->imap.host == NULL)
