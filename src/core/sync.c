@@ -109,6 +109,10 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 		raw = m->raw;
 		if (uidl != NULL)
 			uidl = m->uidl = xstrdup(uidl);
+		/* here, while the bytes are in this core's cache: not on the store thread, the
+		   slower of the two */
+		in->raw_sum = mb_store_source_sum(raw, len);
+		in->raw_summed = true;
 	}
 	in->mailbox_id = mailbox_id;
 	in->uid = uid;
@@ -129,12 +133,6 @@ mb_sync_ingest(struct sync_run *r, int64_t mailbox_id, uint32_t uid, const char 
 	in->has_attachments = s->has_attachments;
 	in->raw = raw;
 	in->raw_len = len;
-	if (r->pipe != NULL) {
-		/* here, while the bytes are in this core's cache: not on the store thread, the
-		   slower of the two */
-		in->raw_sum = mb_store_source_sum(raw, len);
-		in->raw_summed = true;
-	}
 	in->body_text = s->body_text;
 	in->return_path = s->trace.return_path;
 	in->delivered_to = m->delivered;

@@ -107,6 +107,10 @@ sqlite3_stmt *store_stmt(struct mb_store *st, const char *sql, struct mb_error *
 /* Run SQL without results (several statements allowed). */
 int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
 
+/* The generation of the sources file bulk's checkpointer syncs next (-1: none runs); for the
+   unit tests. */
+int64_t store_ckpt_sources_gen(struct mb_store *st);
+
 /* Index the messages stored in this transaction and not yet in message_fts (see fts_ids). */
 int store_fts_flush(struct mb_store *st, struct mb_error *err);
 
@@ -117,9 +121,6 @@ int store_fts_flush(struct mb_store *st, struct mb_error *err);
  * the file durable; read streams a record of generation gen, checking it; check reads every
  * record the cache points to.
  */
-/* The generation of the sources file the checkpointer syncs next (-1: none runs); for the
-   unit tests. */
-int64_t store_ckpt_sources_gen(struct mb_store *st);
 int store_sources_open(struct mb_store *st, struct mb_error *err);
 void store_sources_close(struct mb_store *st);
 int store_sources_add(struct mb_store *st, int64_t id, const void *raw, size_t len,
