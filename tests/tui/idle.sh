@@ -63,7 +63,8 @@ tui_wait 'TLS verified . live' 20
 tap_ok $? "the status bar says the account is watched live, over verified TLS"
 tui_snap live
 tap_like "$TUI_LAST" '^ +Entwürfe +([0-9]+ )?│' "a mailbox name in modified UTF-7 is shown decoded"
-tap_like "$TUI_LAST" '^ +POP3 IN(BOX +|[A-Z]*… )([0-9]+ )?│' \
+# the label is cut to leave room for the count, which grows as runs of a kept lab add mail
+tap_like "$TUI_LAST" '^ +POP3 (INBOX +|I[A-Z]*… )([0-9]+ )?│' \
 	"the POP3 INBOX is told from the IMAP one (cut at 80 columns)"
 tap_unlike "$TUI_LAST" 'Entw&' "not as the wire's modified UTF-7"
 tap_like "$(printf '%s\n' "$TUI_LAST" | grep -E -A1 '^ +Archive +│')" '^ +2024 +│' \
