@@ -69,7 +69,7 @@ struct mb_store;
 /* ---- opening, paths, durability ------------------------------------------ */
 
 /* The newest schema version this build knows (PRAGMA user_version). */
-#define MB_STORE_SCHEMA_VERSION 7
+#define MB_STORE_SCHEMA_VERSION 8
 
 /* How long a writer waits for another one before MB_ERR_BUSY, in ms. */
 #define MB_STORE_BUSY_TIMEOUT_DEFAULT 10000

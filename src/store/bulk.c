@@ -203,6 +203,7 @@ mb_store_bulk_end(struct mb_store *st)
 
 	if (!st->bulk)
 		return;
+	store_fts_thread_stop(st); /* which indexes what is left */
 	ckpt_stop(st);
 	/* what a sync expunged or refetched left in the sources file, once it is worth it (a
 	   failure leaves the file as it was, to try again at the next sync) */

@@ -11,6 +11,7 @@ libmailbench_a_SOURCES += \
 	src/store/schema.c \
 	src/store/search.c \
 	src/store/sessions.c \
+	src/store/fts.c \
 	src/store/sources.c \
 	src/store/sql.c \
 	src/store/store.c

@@ -115,11 +115,14 @@ insert_row(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, struct m
 
 	s = store_stmt(
 	        st,
-	        "INSERT INTO messages(account_id, mailbox_id, uid, uidl, size, flags, modseq, "
+	        "INSERT INTO messages(id, account_id, mailbox_id, uid, uidl, size, flags, modseq, "
 	        "internaldate, date, date_text, from_text, to_text, cc_text, subject, "
 	        "message_id, in_reply_to, references_text, has_attachments, fetched_at, "
 	        "session_id) "
-	        "SELECT account_id, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	        /* an id never given before, not even to a message deleted since (fts.c) */
+	        "SELECT max(coalesce((SELECT max(id) FROM messages), 0), "
+	        "coalesce((SELECT value FROM meta WHERE key = 'max_deleted_id'), 0)) + 1, "
+	        "account_id, id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 	        "?14, ?15, ?16, ?17, ?18, ?19 FROM mailboxes WHERE id = ?1",
 	        err);
 	if (s == NULL)
@@ -201,7 +204,7 @@ insert_trace(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct 
 	return 0;
 }
 
-/* Insert the body text of message id (message_fts comes at commit) and its raw source,
+/* Insert the body text of message id (indexed later, fts.c) and its raw source,
    appended to the sources file last: nothing that could fail comes after it. */
 static int
 insert_content(struct mb_store *st, int64_t id, const struct mb_msg_in *m, struct mb_error *err)
@@ -260,11 +263,7 @@ mb_store_msg_add(struct mb_store *st, const struct mb_msg_in *m, int64_t *id, st
 			store_doom(st, err);
 		return -1;
 	}
-	if (st->nfts == st->fts_cap) {
-		st->fts_cap = st->fts_cap ? 2 * st->fts_cap : 256;
-		st->fts_ids = xreallocarray(st->fts_ids, st->fts_cap, sizeof *st->fts_ids);
-	}
-	st->fts_ids[st->nfts++] = newid;
+	st->fts_added++;
 	if (own && mb_store_commit(st, err) < 0)
 		return -1;
 	if (id != NULL)
@@ -493,8 +492,6 @@ mb_store_msg_delete_uids(struct mb_store *st, int64_t mailbox_id, const uint32_t
 		*deleted = 0;
 	if (mb_store_begin(st, err) < 0)
 		return -1;
-	if (store_fts_flush(st, err) < 0)
-		goto fail;
 	for (i = 0; i < n; i++) {
 		s = store_stmt(st, "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", err);
 		if (s == NULL)
@@ -536,8 +533,6 @@ mb_store_msg_delete_uidl(struct mb_store *st, int64_t mailbox_id, const char *ui
 
 	if (mb_store_begin(st, err) < 0)
 		return -1;
-	if (store_fts_flush(st, err) < 0)
-		goto fail;
 	s = store_stmt(st, "DELETE FROM messages WHERE mailbox_id = ? AND uidl = ?", err);
 	if (s == NULL)
 		goto fail;

@@ -41,11 +41,12 @@ struct mb_store {
 	struct mb_error doom; /* ... and this was the failure */
 	struct store_cached_stmt cache[STORE_STMT_CACHE];
 	int ncache;
-	/* messages stored in the open transaction and not yet in message_fts: indexed in one
-	   statement before COMMIT (or before a delete), since FTS5 flushes its pending terms
-	   at every statement savepoint and one INSERT per message costs more than the rest */
-	int64_t *fts_ids;
-	size_t nfts, fts_cap;
+	/* the full-text index (fts.c): its connection, opened at the first use, and the thread
+	   that indexes during a bulk store (it alone uses the connection meanwhile) */
+	sqlite3 *fts;
+	struct store_fts_thr *fts_thr;
+	size_t fts_added;        /* messages stored in the open transaction, for that thread */
+	bool fts_thr_failed;     /* it could not start in this bulk: the first search indexes */
 	bool bulk;               /* mb_store_bulk_begin() is in effect */
 	struct store_ckpt *ckpt; /* bulk's checkpointer thread (bulk.c), or NULL */
 	int ckpt_pages;          /* STORE_CKPT_PAGES, unless a unit test sets fewer */
@@ -111,8 +112,20 @@ int store_exec(struct mb_store *st, const char *sql, struct mb_error *err);
    unit tests. */
 int64_t store_ckpt_sources_gen(struct mb_store *st);
 
-/* Index the messages stored in this transaction and not yet in message_fts (see fts_ids). */
-int store_fts_flush(struct mb_store *st, struct mb_error *err);
+/*
+ * The full-text index, in PATH-fts (fts.c). Open opens its connection (the cache attached as
+ * "c"); catch_up indexes the committed messages it does not hold yet, rebuilding an index
+ * it cannot trust; check appends what is wrong with it to problems. In bulk a thread,
+ * started by the first commit that stores messages (kick, after each commit), indexes once
+ * STORE_FTS_BATCH are committed, and at its stop (the bulk's end) indexes the rest.
+ */
+#define STORE_FTS_BATCH 1000
+int store_fts_open(struct mb_store *st, struct mb_error *err);
+void store_fts_close(struct mb_store *st);
+int store_fts_catch_up(struct mb_store *st, struct mb_error *err);
+int store_fts_check(struct mb_store *st, struct mb_buf *problems, int *n, struct mb_error *err);
+void store_fts_thread_kick(struct mb_store *st, size_t added);
+void store_fts_thread_stop(struct mb_store *st);
 
 /*
  * Message sources (sources.c). Open opens the current generation's file; add appends a

@@ -297,6 +297,23 @@ static const char schema_7[] =
         "DROP TABLE transcript_lines;\n"
         "ALTER TABLE transcript_lines_7 RENAME TO transcript_lines;\n";
 
+/* The full-text index moves to a file of its own, PATH-fts, with a writer of its own (fts.c);
+   the first search, or the first sync, builds it from the messages. An id is never given
+   twice (the index keeps a deleted message's entries, and must not find a new message by
+   them): max_deleted_id remembers the highest id deleted, insert_row gives one above it.
+   The header and text triggers stay: the index holds what was stored, which must not change.
+   fts_token names this cache, so that an index of another one is not taken for its. */
+static const char schema_8[] =
+        "DROP TRIGGER messages_fts_delete;\n"
+        "DROP VIEW message_fts_src;\n"
+        "DROP TABLE message_fts;\n"
+        "CREATE TRIGGER messages_max_deleted AFTER DELETE ON messages\n"
+        "  WHEN old.id > coalesce((SELECT value FROM meta WHERE key = 'max_deleted_id'), 0)\n"
+        "BEGIN\n"
+        "  INSERT OR REPLACE INTO meta(key, value) VALUES ('max_deleted_id', old.id);\n"
+        "END;\n"
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('fts_token', abs(random()));\n";
+
 /* Append new steps at the end; never edit a released one (see the top of this file). */
 const struct store_migration store_migrations[] = {
         {"initial schema", schema_1},
@@ -306,6 +323,7 @@ const struct store_migration store_migrations[] = {
         {"message sources in a file of their own", schema_5},
         {"holes in the sources file counted", schema_6},
         {"transcript lines stored by their key", schema_7},
+        {"full-text index in a file of its own", schema_8},
 };
 
 const int store_nmigrations = sizeof store_migrations / sizeof store_migrations[0];

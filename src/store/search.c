@@ -1,6 +1,6 @@
 /*
  * search.c: full-text search over the cached messages (FTS5 table
- * message_fts, see schema.c).
+ * message_fts, see fts.c).
  *
  * A user's search text is never handed to FTS5 as it stands: FTS5 has its
  * own syntax (quotes, *, ^, :, +, parentheses, AND/OR/NOT, NEAR, column
@@ -128,7 +128,7 @@ mb_store_search(struct mb_store *st, int64_t mailbox_id, const char *query, size
 {
 	char *fts = store_fts_query(query);
 	sqlite3_stmt *s;
-	int ret;
+	int ret, rc;
 
 	out->v = NULL;
 	out->n = 0;
@@ -136,20 +136,28 @@ mb_store_search(struct mb_store *st, int64_t mailbox_id, const char *query, size
 		free(fts);
 		return 0;
 	}
-	s = store_stmt(st,
-	               "SELECT " STORE_MSG_COLS " FROM message_fts "
-	               "JOIN messages m ON m.id = message_fts.rowid "
-	               "WHERE message_fts MATCH ?1 AND (?2 = 0 OR m.mailbox_id = ?2) "
-	               "ORDER BY m.date DESC, m.id DESC LIMIT ?3",
-	               err);
-	if (s == NULL) {
+	/* what was stored and not indexed yet first; a deleted message's entries stay in the
+	   index, and the join leaves them out */
+	if (store_fts_catch_up(st, err) < 0) {
 		free(fts);
 		return -1;
+	}
+	rc = sqlite3_prepare_v2(st->fts,
+	                        "SELECT " STORE_MSG_COLS " FROM message_fts "
+	                        "JOIN c.messages m ON m.id = message_fts.rowid "
+	                        "WHERE message_fts MATCH ?1 AND (?2 = 0 OR m.mailbox_id = ?2) "
+	                        "ORDER BY m.date DESC, m.id DESC LIMIT ?3",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(fts);
+		return mb_error_set(err, MB_ERR_STORE, "cannot search cache '%s': %s", st->path,
+		                    sqlite3_errmsg(st->fts));
 	}
 	store_bind_text(s, 1, fts);
 	sqlite3_bind_int64(s, 2, mailbox_id);
 	sqlite3_bind_int64(s, 3, limit == 0 ? -1 : (sqlite3_int64)limit);
 	ret = store_collect_msgs(st, s, out, err);
+	sqlite3_finalize(s);
 	free(fts);
 	return ret;
 }

@@ -268,7 +268,7 @@ txn_over(struct mb_store *st)
 {
 	st->depth = 0;
 	st->doomed = false;
-	st->nfts = 0;
+	st->fts_added = 0;
 	store_sources_txn_end(st);
 }
 
@@ -281,44 +281,9 @@ unwind_doomed(struct mb_store *st)
 }
 
 int
-store_fts_flush(struct mb_store *st, struct mb_error *err)
-{
-	struct mb_buf ids = MB_BUF_INIT;
-	sqlite3_stmt *s;
-	size_t i;
-	int rc;
-
-	if (st->nfts == 0)
-		return 0;
-	mb_buf_add(&ids, "[", 1);
-	for (i = 0; i < st->nfts; i++)
-		mb_buf_addf(&ids, "%s%lld", i > 0 ? "," : "", (long long)st->fts_ids[i]);
-	mb_buf_add(&ids, "]", 1);
-	st->nfts = 0;
-	/* exactly the values message_fts_src shows, or the index drifts; a message rolled back
-	   by a savepoint is not there any more, and IN indexes an id given twice once */
-	s = store_stmt(st,
-	               "INSERT INTO message_fts(rowid, from_text, to_text, cc_text, subject, body) "
-	               "SELECT id, from_text, to_text, cc_text, subject, body FROM message_fts_src "
-	               "WHERE id IN (SELECT value FROM json_each(?))",
-	               err);
-	if (s == NULL) {
-		mb_buf_release(&ids);
-		return -1;
-	}
-	sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	mb_buf_release(&ids);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, rc, "cannot index messages for search");
-	return 0;
-}
-
-int
 mb_store_commit(struct mb_store *st, struct mb_error *err)
 {
+	size_t added;
 	int rc;
 
 	if (st->depth <= 0)
@@ -343,14 +308,16 @@ mb_store_commit(struct mb_store *st, struct mb_error *err)
 		st->depth--;
 		return 0;
 	}
-	if (store_fts_flush(st, err) < 0 || store_sources_precommit(st, err) < 0)
+	if (store_sources_precommit(st, err) < 0)
 		goto abort;
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(st, err, rc, "cannot commit");
 		goto abort;
 	}
+	added = st->fts_added;
 	txn_over(st);
+	store_fts_thread_kick(st, added);
 	return 0;
 abort:
 	if (!sqlite3_get_autocommit(st->db))
@@ -385,9 +352,6 @@ store_write_by_id(struct mb_store *st, const char *sql, int64_t id, const char *
 
 	if (mb_store_begin(st, err) < 0)
 		return -1;
-	/* a delete may cascade to messages: their index entries must be there to be removed */
-	if (store_fts_flush(st, err) < 0)
-		goto fail;
 	s = store_stmt(st, sql, err);
 	if (s == NULL)
 		goto fail;

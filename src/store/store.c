@@ -332,7 +332,7 @@ mb_store_close(struct mb_store *st)
 		sqlite3_close_v2(st->db);
 	}
 	store_sources_close(st);
-	free(st->fts_ids);
+	store_fts_close(st);
 	free(st->path);
 	free(st);
 }
@@ -438,7 +438,7 @@ int
 mb_store_check(struct mb_store *st, bool quick, struct mb_error *err)
 {
 	struct mb_buf problems = MB_BUF_INIT;
-	int n = 0, rc, ret = -1;
+	int n = 0, ret = -1;
 
 	if (check_rows(st, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check", &problems, &n,
 	               err) < 0)
@@ -446,19 +446,8 @@ mb_store_check(struct mb_store *st, bool quick, struct mb_error *err)
 	if (!quick) {
 		if (check_rows(st, "PRAGMA foreign_key_check", &problems, &n, err) < 0)
 			goto out;
-		rc = sqlite3_exec(st->db,
-		                  "INSERT INTO message_fts(message_fts, rank) "
-		                  "VALUES('integrity-check', 1)",
-		                  NULL, NULL, NULL);
-		if ((rc & 0xff) == SQLITE_CORRUPT) {
-			if (n++ < 3)
-				mb_buf_addf(&problems,
-				            "%sthe full-text index does not match the messages",
-				            problems.len > 0 ? "; " : "");
-		} else if (rc != SQLITE_OK) {
-			store_fail(st, err, rc, "cannot check the full-text index");
+		if (store_fts_check(st, &problems, &n, err) < 0)
 			goto out;
-		}
 		if (store_sources_check(st, &problems, &n, err) < 0)
 			goto out;
 	}

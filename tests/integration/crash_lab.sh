@@ -58,6 +58,11 @@ tap_is "$(db "select count(distinct uid) from messages m join mailboxes b on b.i
 	"no duplicates"
 tap_is "$(db "select count(*) from messages m join message_raw r on r.message_id = m.id")" \
 	"$(db "select count(*) from messages")" "every message has its source"
+# the search index, a database of its own written by a thread of its own, killed with it
+tap_is "$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("pragma integrity_check").fetchone()[0])' "$MB_CACHE-fts")" ok \
+	"the search index is sound after the kills"
+tap_is "$(mb list --account frank-imap --search "subject:crash" --format tsv | grep -c "	crash [0-9]*	")" $N \
+	"a search finds every message the killed syncs and the last one stored"
 # the sources file: every record whole, and what killed syncs appended past their last commit
 # cut off by the sync that came after
 PYTHONPATH="$top_srcdir/tests/integration" "$PY" - "$MB_CACHE" <<'PYEOF'

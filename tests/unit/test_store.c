@@ -316,6 +316,39 @@ test_journal(void)
 	mb_store_close(st);
 }
 
+/* Schema 8 undone: the full-text index back in the cache, as schema 7 had it. */
+#define SCHEMA_7_FTS                                                                         \
+	"DROP TRIGGER messages_max_deleted;"                                                 \
+	"DELETE FROM meta WHERE key IN ('fts_token', 'max_deleted_id');"                     \
+	"CREATE VIEW message_fts_src AS SELECT m.id AS id, m.from_text AS from_text, "       \
+	"m.to_text AS to_text, m.cc_text AS cc_text, m.subject AS subject, "                 \
+	"coalesce(t.body, '') AS body FROM messages m LEFT JOIN message_text t ON "          \
+	"t.message_id = m.id;"                                                               \
+	"CREATE VIRTUAL TABLE message_fts USING fts5(from_text, to_text, cc_text, subject, " \
+	"body, content = 'message_fts_src', content_rowid = 'id', "                          \
+	"tokenize = 'unicode61 remove_diacritics 2');"                                       \
+	"INSERT INTO message_fts(message_fts) VALUES ('rebuild');"                           \
+	"CREATE TRIGGER messages_fts_delete BEFORE DELETE ON messages BEGIN "                \
+	"INSERT INTO message_fts(message_fts, rowid, from_text, to_text, cc_text, subject, " \
+	"body) VALUES ('delete', old.id, old.from_text, old.to_text, old.cc_text, "          \
+	"old.subject, coalesce((SELECT body FROM message_text WHERE message_id = "           \
+	"old.id), '')); END;"
+
+/* One integer from SQL on the search index's connection (opened if need be). */
+static long long
+fts_int(struct mb_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (store_fts_open(st, NULL) < 0 || sqlite3_prepare_v2(st->fts, sql, -1, &s, NULL) != 0)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
 /* A message with a distinct value in every field. */
 static void
 fill_msg(struct mb_msg_in *m, int64_t mbox, uint32_t uid, const char *uidl, const char *from,
@@ -1193,7 +1226,8 @@ test_sessions(void)
 	           "NULL DEFAULT '', flags INTEGER NOT NULL DEFAULT 0, rtt_ms INTEGER NOT NULL "
 	           "DEFAULT -1, PRIMARY KEY (session_id, seq));"
 	           "INSERT INTO t6 SELECT * FROM transcript_lines; DROP TABLE transcript_lines;"
-	           "ALTER TABLE t6 RENAME TO transcript_lines; PRAGMA user_version = 6") == 0,
+	           "ALTER TABLE t6 RENAME TO transcript_lines;" SCHEMA_7_FTS
+	           "PRAGMA user_version = 6") == 0,
 	   "the lines put back as schema 6 kept them");
 	st = open_or_die(tpath("sessions.db"));
 	is_int(sql_int(st, "PRAGMA user_version"), MB_STORE_SCHEMA_VERSION, "migrated");
@@ -1301,8 +1335,6 @@ test_fts_batches(void)
 	size_t deleted = 0;
 
 	is_int(sql_int(st, "PRAGMA page_size"), 16384, "a new cache has 16 KiB pages");
-	is_int(sql_int(st, "SELECT v FROM message_fts_config WHERE k = 'automerge'"), 16,
-	       "the full-text index merges 16 segments at a time");
 	mb_store_account_ensure(st, "a", &acct, &err);
 	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
 	ok(mb_store_begin(st, &err) == 0, "a batch");
@@ -1316,6 +1348,10 @@ test_fts_batches(void)
 	   "message 2 deleted in the same batch");
 	ok(mb_store_commit(st, &err) == 0, "commit: %s", err.msg);
 	is_int(search_n(st, 0, "apple", NULL), 1, "message 1 is found after the commit");
+	is_int(fts_int(st, "SELECT v FROM message_fts_config WHERE k = 'automerge'"), 16,
+	       "the full-text index merges 16 segments at a time");
+	is_int(fts_int(st, "SELECT v FROM message_fts_config WHERE k = 'hashsize'"), 8388608,
+	       "... and gathers 8 MiB of terms before it writes them");
 	is_int(search_n(st, 0, "cherries", NULL), 1, "... and message 3");
 	is_int(search_n(st, 0, "banana", NULL), 0, "the deleted one is not");
 	ok(mb_store_check(st, false, &err) == 0, "the index matches its content: %s", err.msg);
@@ -1342,6 +1378,120 @@ test_fts_batches(void)
 	ok(mb_store_msg_delete(st, id, &err) == 0, "and deleted");
 	is_int(search_n(st, 0, "guava", NULL), 0, "... and gone from the index");
 	ok(mb_store_check(st, false, &err) == 0, "the index matches its content: %s", err.msg);
+	mb_store_close(st);
+}
+
+/* The index in PATH-fts: built at the first search, by a thread of its own in bulk, never
+   finding a deleted message (whose entries it keeps until they outnumber the messages), and
+   built anew when it is not its cache's, or is ahead of it. */
+static void
+test_fts_file(void)
+{
+	struct mb_error err = MB_ERROR_INIT;
+	const char *path = tpath("ftsfile.db");
+	char fpath[600];
+	struct mb_store *st = open_or_die(path), *st2;
+	struct mb_msg_in m;
+	int64_t acct, inbox, id, id2, first;
+	char subj[32];
+	uint32_t uid = 1, *uids;
+	size_t deleted = 0;
+	struct stat sb;
+	int i;
+
+	snprintf(fpath, sizeof fpath, "%s-fts", path);
+	mb_store_account_ensure(st, "a", &acct, &err);
+	mb_store_mailbox_ensure(st, acct, MB_STORE_IMAP, "INBOX", ".", &inbox, &err);
+	fill_msg(&m, inbox, uid++, NULL, "Ann <ann@example.org>", "apple", "one apple");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "a message");
+	is_int(search_n(st, 0, "apple", &first), 1, "the first search indexes it and finds it");
+	ok(stat(fpath, &sb) == 0 && (sb.st_mode & 0777) == 0600, "in PATH-fts, for the owner only");
+
+	/* ids: one above every id given, even a deleted one's */
+	fill_msg(&m, inbox, uid++, NULL, "Ben <ben@example.org>", "banana", "two bananas");
+	ok(mb_store_msg_add(st, &m, &id, &err) == 0, "the highest id");
+	is_int(search_n(st, 0, "banana", NULL), 1, "indexed");
+	ok(mb_store_msg_delete(st, id, &err) == 0, "deleted");
+	fill_msg(&m, inbox, uid++, NULL, "Cid <cid@example.org>", "cherry", "three cherries");
+	ok(mb_store_msg_add(st, &m, &id2, &err) == 0 && id2 > id,
+	   "the next message does not get its id (%lld after %lld)", (long long)id2, (long long)id);
+	is_int(search_n(st, 0, "banana", NULL), 0, "the deleted one is not found");
+	is_int(search_n(st, 0, "cherries", NULL), 1, "the new one is");
+	is_int(fts_int(st, "SELECT v FROM state WHERE k = 'docs'"), 3,
+	       "the index keeps the deleted one's entries");
+	ok(mb_store_check(st, false, &err) == 0, "the cache and its index are whole: %s", err.msg);
+
+	/* bulk: the thread indexes, its stop indexes the rest */
+	mb_store_bulk_begin(st);
+	ok(st->fts_thr == NULL, "a bulk has no index thread before it stores a message");
+	mb_store_begin(st, &err);
+	for (i = 0; i < 1500; i++) {
+		snprintf(subj, sizeof subj, "plum%u", uid);
+		fill_msg(&m, inbox, uid++, NULL, "Pat <pat@example.org>", subj, "a plum");
+		mb_store_msg_add(st, &m, NULL, &err);
+	}
+	ok(mb_store_commit(st, &err) == 0, "1500 messages in a batch: %s", err.msg);
+	ok(st->fts_thr != NULL, "then a thread indexes");
+	mb_store_bulk_end(st);
+	ok(st->fts_thr == NULL, "the bulk's end stops it");
+	is_int(fts_int(st, "SELECT v FROM state WHERE k = 'hw'"),
+	       sql_int(st, "SELECT max(id) FROM messages"), "having indexed every message");
+	is_int(search_n(st, 0, "plum", NULL), 1500, "all are found");
+
+	/* most of them deleted in a bulk that stores too: the index, mostly deleted messages, is
+	   built anew at its end */
+	uids = xcalloc(1400, sizeof *uids);
+	for (i = 0; i < 1400; i++)
+		uids[i] = (uint32_t)(4 + i);
+	mb_store_bulk_begin(st);
+	ok(mb_store_msg_delete_uids(st, inbox, uids, 1400, &deleted, &err) == 0 && deleted == 1400,
+	   "1400 deleted in a bulk");
+	fill_msg(&m, inbox, uid++, NULL, "Eve <eve@example.org>", "elder", "an elderberry");
+	ok(mb_store_msg_add(st, &m, NULL, &err) == 0, "and one stored");
+	mb_store_bulk_end(st);
+	free(uids);
+	is_int(fts_int(st, "SELECT v FROM state WHERE k = 'docs'"),
+	       sql_int(st, "SELECT count(*) FROM messages"),
+	       "the index was built anew, of the messages left");
+	is_int(search_n(st, 0, "plum", NULL), 100, "the 100 left are found");
+	is_int(search_n(st, 0, "elderberry", NULL), 1, "and the new one");
+	ok(mb_store_check(st, false, &err) == 0, "whole: %s", err.msg);
+
+	/* an index it cannot trust is built anew */
+	ok(side_exec(fpath, "UPDATE state SET v = 1000000 WHERE k = 'hw'") == 0,
+	   "the index ahead of its cache (a cache put back from a copy)");
+	fill_msg(&m, inbox, uid++, NULL, "Dee <dee@example.org>", "damson", "a damson");
+	ok(mb_store_msg_add(st, &m, NULL, &err) == 0, "a message stored then");
+	is_int(search_n(st, 0, "damson", NULL), 1, "is found: the index was built anew");
+	is_int(search_n(st, 0, "cherries", NULL), 1, "with every message");
+	st2 = open_or_die(path);
+	ok(side_exec(path, "UPDATE meta SET value = value + 1 WHERE key = 'fts_token'") == 0,
+	   "the index of another cache");
+	is_int(search_n(st2, 0, "cherries", NULL), 1, "is built anew, and finds the messages");
+	is_int(fts_int(st2, "SELECT v FROM state WHERE k = 'token'"),
+	       sql_int(st2, "SELECT value FROM meta WHERE key = 'fts_token'"), "as this cache's");
+	mb_store_close(st2);
+	store_fts_close(st);
+	ok(unlink(fpath) == 0, "the index file removed");
+	is_int(search_n(st, 0, "damson", NULL), 1, "is built anew at the next search");
+
+	/* the check sees an index that lost messages */
+	store_fts_close(st);
+	ok(side_exec(fpath, "INSERT INTO message_fts(message_fts) VALUES ('delete-all')") == 0,
+	   "the index emptied behind the cache's back");
+	ok(mb_store_check(st, false, &err) < 0 && strstr(err.msg, "not in the full-text index"),
+	   "the check says messages are not in it: %s", err.msg);
+	mb_store_close(st);
+
+	/* schema 7 to 8: the index leaves the cache, and is built from its messages */
+	ok(side_exec(path, SCHEMA_7_FTS "PRAGMA user_version = 7") == 0 && unlink(fpath) == 0,
+	   "a cache at schema 7");
+	st = open_or_die(path);
+	is_int(sql_int(st, "PRAGMA user_version"), MB_STORE_SCHEMA_VERSION, "migrated");
+	is_int(sql_int(st, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'message_fts%'"), 0,
+	       "no index left in the cache");
+	is_int(search_n(st, 0, "plum", NULL), 100, "the messages are found");
+	ok(mb_store_check(st, false, &err) == 0, "whole: %s", err.msg);
 	mb_store_close(st);
 }
 
@@ -1729,6 +1879,7 @@ main(void)
 	test_pins();
 	test_batches();
 	test_fts_batches();
+	test_fts_file();
 	test_bulk();
 	test_sources();
 	test_sources_presum();
