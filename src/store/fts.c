@@ -154,12 +154,10 @@ store_fts_open(struct mb_store *st, struct mb_error *err)
 		goto fail;
 	sqlite3_extended_result_codes(st->fts, 1);
 	sqlite3_busy_timeout(st->fts, st->busy_ms);
-	/* synchronous=FULL: the cache forgets the log of what was indexed (nothing else) only
-	   after the index has it on disk; the index's commits are few (one per 1000 messages) */
-	if (fts_exec(st,
-	             st->wal ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL"
-	                     : "PRAGMA synchronous=FULL",
-	             "cannot set up", err) < 0)
+	/* as the cache: a commit that a power failure takes back takes its entries and its mark
+	   with it, and the messages are indexed again */
+	if (st->wal && fts_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+	                        "cannot set up", err) < 0)
 		goto out;
 	rc = sqlite3_prepare_v2(st->fts, "ATTACH ?1 AS c", -1, &s, NULL);
 	if (rc != SQLITE_OK)
@@ -264,8 +262,11 @@ fts_chunk(struct mb_store *st, bool *more, struct mb_error *err)
 	            "ORDER BY id LIMIT " FTS_CHUNK_S ")",
 	            hw, &n, err) < 0)
 		goto fail;
-	if (n == 0)
-		return fts_exec(st, "COMMIT", "cannot index", err);
+	if (n == 0) {
+		if (fts_exec(st, "COMMIT", "cannot index", err) < 0)
+			goto fail;
+		return 0;
+	}
 	if (fts_int(st,
 	            "SELECT max(id) FROM (SELECT id FROM c.messages WHERE id > ?1 ORDER BY id "
 	            "LIMIT " FTS_CHUNK_S ")",
