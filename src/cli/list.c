@@ -30,6 +30,7 @@ struct list_args {
 	const char *account, *mailbox, *search;
 	long limit; /* 0: all */
 	enum fmt fmt;
+	enum mb_store_proto protocol; /* 0: either */
 };
 
 static const struct {
@@ -43,8 +44,8 @@ static const struct {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: mailbench list [--account A] [--mailbox NAME] [--search QUERY]\n"
-	           "                      [--limit N] [--format table|tsv|json]\n"
+	fprintf(f, "usage: mailbench list [--account A] [--mailbox NAME] [--protocol imap|pop3]\n"
+	           "                      [--search QUERY] [--limit N] [--format table|tsv|json]\n"
 	           "\n"
 	           "Lists cached messages (mailbench fetch fills the cache), newest first: of one\n"
 	           "mailbox, else of every mailbox of the account, else of the whole cache.\n"
@@ -53,7 +54,9 @@ usage(FILE *f)
 	           "one field, \"double quotes\" make a phrase. --limit N shows the N newest\n"
 	           "(default: all). An IMAP mailbox is named as shown (Entwürfe) or as on the\n"
 	           "wire, in modified UTF-7 (Entw&APw-rfe); the table shows it decoded, tsv and\n"
-	           "json as on the wire.\n"
+	           "json as on the wire. An account fetched over both protocols has two INBOXes:\n"
+	           "--protocol keeps the mailboxes fetched over one, and the table calls the\n"
+	           "POP3 one \"POP3 INBOX\".\n"
 	           "\n"
 	           "Formats:\n"
 	           "  table  (default) aligned columns fitted to the terminal: ID, DATE (local),\n"
@@ -67,7 +70,8 @@ usage(FILE *f)
 	           "         controls and invisible ones (bidi, zero-width) \\uXXXX\n"
 	           "  json   one JSON array of objects: id, account, mailbox, from, to, subject\n"
 	           "         (decoded), date (UTC ISO 8601 or null), size, flags (array of the\n"
-	           "         names above), and uid, cc, message_id, has_attachments\n"
+	           "         names above), and uid, cc, message_id, has_attachments, protocol\n"
+	           "         (imap or pop3)\n"
 	           "\n"
 	           "Exit status: 0 done (also when nothing matched); 10 no such account or\n"
 	           "mailbox in the cache; 2 bad usage; 11 cache error.\n");
@@ -82,12 +86,13 @@ parse_args(struct list_args *a, int argc, char **argv)
 	        {"search", required_argument, NULL, 's'},
 	        {"limit", required_argument, NULL, 'n'},
 	        {"format", required_argument, NULL, 'f'},
+	        {"protocol", required_argument, NULL, 'p'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	int c, rc;
 
-	while ((c = mb_cli_getopt("list", argc, argv, "a:m:s:n:f:h", longopts)) != -1) {
+	while ((c = mb_cli_getopt("list", argc, argv, "a:m:s:n:f:p:h", longopts)) != -1) {
 		switch (c) {
 		case 'a':
 			a->account = optarg;
@@ -113,6 +118,15 @@ parse_args(struct list_args *a, int argc, char **argv)
 			else
 				return mb_cli_usage_error(
 				        "list", "unknown format '%s' (table, tsv or json)", optarg);
+			break;
+		case 'p':
+			if (strcmp(optarg, "imap") == 0)
+				a->protocol = MB_STORE_IMAP;
+			else if (strcmp(optarg, "pop3") == 0)
+				a->protocol = MB_STORE_POP3;
+			else
+				return mb_cli_usage_error(
+				        "list", "--protocol is imap or pop3, not '%s'", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -143,15 +157,31 @@ account_name(const struct names *nm, int64_t id)
 	return "";
 }
 
-static const char *
-mailbox_name(const struct names *nm, int64_t id)
+static const struct mb_mailbox *
+mailbox_of(const struct names *nm, int64_t id)
 {
 	size_t i;
 
 	for (i = 0; i < nm->mailboxes.n; i++)
 		if (nm->mailboxes.v[i].id == id)
-			return nm->mailboxes.v[i].name;
-	return "";
+			return &nm->mailboxes.v[i];
+	return NULL;
+}
+
+static const char *
+mailbox_name(const struct names *nm, int64_t id)
+{
+	const struct mb_mailbox *mb = mailbox_of(nm, id);
+
+	return mb != NULL ? mb->name : "";
+}
+
+static enum mb_store_proto
+mailbox_protocol(const struct names *nm, int64_t id)
+{
+	const struct mb_mailbox *mb = mailbox_of(nm, id);
+
+	return mb != NULL ? mb->protocol : 0;
 }
 
 /* Move every row of src to the end of dst; src is left empty. */
@@ -228,11 +258,14 @@ collect(struct mb_store *st, const struct list_args *a, const struct names *nm,
 		}
 	}
 	if (a->search != NULL && a->mailbox == NULL) {
-		if (mb_store_search(st, 0, a->search, account_id ? 0 : (size_t)a->limit, &part,
-		                    &err) < 0)
+		bool all = account_id == 0 && a->protocol == 0;
+
+		if (mb_store_search(st, 0, a->search, all ? (size_t)a->limit : 0, &part, &err) < 0)
 			goto fail;
 		for (i = 0; i < part.n; i++) {
-			if (account_id == 0 || part.v[i].account_id == account_id)
+			if ((account_id == 0 || part.v[i].account_id == account_id) &&
+			    (a->protocol == 0 ||
+			     mailbox_protocol(nm, part.v[i].mailbox_id) == a->protocol))
 				part.v[n++] = part.v[i];
 			else
 				mb_msg_release(&part.v[i]);
@@ -246,6 +279,8 @@ collect(struct mb_store *st, const struct list_args *a, const struct names *nm,
 		if (account_id != 0 && mb->account_id != account_id)
 			continue;
 		if (a->mailbox != NULL && !same_mailbox_name(mb->name, a->mailbox))
+			continue;
+		if (a->protocol != 0 && mb->protocol != a->protocol)
 			continue;
 		nboxes++;
 		if (a->search != NULL) {
@@ -265,9 +300,12 @@ collect(struct mb_store *st, const struct list_args *a, const struct names *nm,
 		take_rows(out, &part);
 	}
 	if (a->mailbox != NULL && nboxes == 0) {
-		mb_cli_err("list", "no mailbox '%s'%s%s%s in the cache", a->mailbox,
+		mb_cli_err("list", "no mailbox '%s'%s%s%s%s in the cache", a->mailbox,
 		           a->account ? " of account '" : "", a->account ? a->account : "",
-		           a->account ? "'" : "");
+		           a->account ? "'" : "",
+		           a->protocol == MB_STORE_IMAP   ? " fetched over IMAP"
+		           : a->protocol == MB_STORE_POP3 ? " fetched over POP3"
+		                                          : "");
 		return MB_EXIT_NOTFOUND;
 	}
 	if (out->n > 1)
@@ -341,7 +379,9 @@ print_json(const struct mb_msg_list *l, const struct names *nm, struct mb_buf *b
 		mb_buf_addf(b, "],\"uid\":%lu", (unsigned long)m->uid);
 		json_field(b, "cc", m->cc);
 		json_field(b, "message_id", m->message_id);
-		mb_buf_addf(b, ",\"has_attachments\":%s}", m->has_attachments ? "true" : "false");
+		mb_buf_addf(b, ",\"has_attachments\":%s", m->has_attachments ? "true" : "false");
+		json_field(b, "protocol", mb_store_proto_name(mailbox_protocol(nm, m->mailbox_id)));
+		mb_buf_addstr(b, "}");
 	}
 	mb_buf_addstr(b, l->n ? "\n]\n" : "]\n");
 }
@@ -405,12 +445,20 @@ short_from(const char *from)
 
 /*
  * The mailbox column's text: "mailbox", or "account/mailbox" when accounts
- * differ; decoded from modified UTF-7 (json and tsv keep the wire name).
+ * differ; decoded from modified UTF-7 (json and tsv keep the wire name). A
+ * POP3 mailbox says so ("POP3 INBOX"), as in the interface's sidebar: an
+ * account fetched over both protocols has two INBOXes.
  */
 static char *
 box_text(const struct mb_msg *m, const struct names *nm, bool show_acct)
 {
 	char *shown = mb_mutf7_decode(mailbox_name(nm, m->mailbox_id)), *s;
+
+	if (mailbox_protocol(nm, m->mailbox_id) == MB_STORE_POP3) {
+		s = xasprintf("POP3 %s", shown);
+		free(shown);
+		shown = s;
+	}
 
 	if (!show_acct)
 		return shown;

@@ -115,6 +115,24 @@ tap_is "$(db "select count(*) from messages m join mailboxes b on b.id = m.mailb
 out=$(mb fetch --account dave-imap --all 2>&1)
 tap_is "$?" 0 "fetch --all walks every mailbox"
 
+# --- an account fetched over both protocols has two INBOXes, told apart (own cache) ---
+mb_account dave-both dave imap "$LAB_IMAP_PORT" starttls \
+	"pop3_host = localhost" "pop3_port = $LAB_POP3_PORT" "pop3_security = starttls"
+both() { MB_CACHE=$MB_TMP/both.db mb "$@"; }
+both fetch --account dave-both >/dev/null 2>&1 && both fetch --account dave-both --protocol pop3 >/dev/null 2>&1
+tap_is "$?" 0 "an account fetched over IMAP, then over POP3"
+out=$(COLUMNS=100 both list --account dave-both --mailbox INBOX)
+tap_is "$(printf '%s\n' "$out" | grep -c '  POP3 INBOX  ')" 9 "list names the POP3 INBOX so"
+tap_is "$(printf '%s\n' "$out" | grep -c '  INBOX  ')" 9 "and the IMAP one INBOX"
+tap_is "$(both list --account dave-both --protocol pop3 --format tsv | wc -l)" 9 \
+	"list --protocol pop3 keeps the POP3 INBOX"
+out=$(both list --account dave-both --protocol imap --search subject:broken --format json)
+tap_is "$(printf '%s\n' "$out" | grep -c '"subject":"broken')" 1 "a search kept to IMAP finds one message"
+tap_like "$out" '"protocol":"imap"' "and json says its protocol"
+out=$(both list --account dave-both --mailbox Nope --protocol pop3 2>&1)
+tap_is "$?" 10 "a mailbox not fetched over POP3: exit 10"
+tap_like "$out" "no mailbox 'Nope' of account 'dave-both' fetched over POP3" "saying so"
+
 # --- POP3 (erin) ---
 $DOVEADM expunge -u erin mailbox '*' all 2>/dev/null
 $SEND erin@lab.test --count 4 --tag pop
